@@ -1,0 +1,29 @@
+"""ASGI entry point: HTTP through Django, websockets through Channels with the tenant resolved."""
+
+import os
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "monopod.settings.development")
+
+from monopod.settings.env import ConfigError, exit_on_config_error  # noqa: E402
+
+try:
+    from django.core.asgi import get_asgi_application
+
+    django_asgi_app = get_asgi_application()
+except ConfigError as exc:
+    exit_on_config_error(exc)
+
+from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
+from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
+
+from monopod.routing import websocket_urlpatterns  # noqa: E402
+from monopod.tenancy import TenantWebsocketMiddleware  # noqa: E402
+
+application = ProtocolTypeRouter(
+    {
+        "http": django_asgi_app,
+        "websocket": AllowedHostsOriginValidator(
+            TenantWebsocketMiddleware(URLRouter(websocket_urlpatterns))
+        ),
+    }
+)

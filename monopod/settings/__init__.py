@@ -1,0 +1,1 @@
+"""MonoPod settings: ``development`` (make run), ``production`` and ``test``; all read ``env``."""

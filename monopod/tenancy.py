@@ -1,0 +1,59 @@
+"""Tenant resolution by host name, for HTTP requests and websockets."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from channels.db import database_sync_to_async
+from django.db import connection
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django_tenants.middleware.main import TenantMainMiddleware
+from django_tenants.utils import get_tenant_domain_model, remove_www
+
+# Operational endpoints answer on any allowed host, even before a tenant exists for it.
+OPERATIONAL_PREFIXES = ("/health/", "/metrics")
+
+
+class TenantMiddleware(TenantMainMiddleware):
+    """django-tenants' host routing, with a clear page for unknown hosts and host-free probes."""
+
+    def no_tenant_found(self, request: HttpRequest, hostname: str) -> HttpResponse | None:
+        if request.path.startswith(OPERATIONAL_PREFIXES):
+            self.setup_url_routing(request=request, force_public=True)
+            return None
+        return render(request, "tenants/not_found.html", {"hostname": hostname}, status=404)
+
+
+def tenant_for_host(host: str) -> Any | None:
+    """The tenant serving ``host`` (port and www. ignored), or None."""
+    hostname = remove_www(host.split(":")[0].lower())
+    domain = (
+        get_tenant_domain_model().objects.select_related("tenant").filter(domain=hostname).first()
+    )
+    return domain.tenant if domain else None
+
+
+class TenantWebsocketMiddleware:
+    """ASGI middleware: resolves the tenant from the Host header into ``scope["tenant"]``.
+
+    Unknown hosts are refused before the consumer runs. Consumers that touch the database must
+    enter ``tenant_context(scope["tenant"])`` around their queries.
+    """
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> Any:
+        headers = dict(scope.get("headers", []))
+        host = headers.get(b"host", b"").decode("latin-1")
+        tenant = await database_sync_to_async(self._lookup)(host)
+        if tenant is None:
+            await send({"type": "websocket.close", "code": 4404})
+            return None
+        return await self.app({**scope, "tenant": tenant}, receive, send)
+
+    @staticmethod
+    def _lookup(host: str) -> Any | None:
+        connection.set_schema_to_public()
+        return tenant_for_host(host)

@@ -1,0 +1,12 @@
+"""URLs of the public site (the public schema): landing page and platform operators' admin."""
+
+from django.contrib import admin
+from django.urls import include, path
+
+from apps.tenants import views as tenant_views
+
+urlpatterns = [
+    path("", include("monopod.urls_common")),
+    path("", tenant_views.public_home, name="public-home"),
+    path("admin/", admin.site.urls),
+]
