@@ -17,6 +17,7 @@ import os
 import pwd
 import shutil
 import signal
+import stat
 import subprocess
 import sys
 import time
@@ -30,6 +31,8 @@ SUPERUSER = "monopod"
 # Unprivileged accounts that may own the cluster when MonoPod runs as root, in order of preference.
 CLUSTER_OWNER_CANDIDATES = ("postgres", "nobody")
 START_TIMEOUT_SECONDS = 60
+# sun_path holds 108 bytes on Linux, including the terminating NUL.
+UNIX_SOCKET_PATH_MAX = 107
 
 
 class EmbeddedPostgresError(RuntimeError):
@@ -124,12 +127,12 @@ def _prepare_directories(cluster: Cluster, owner: pwd.struct_passwd) -> None:
         directory.mkdir(parents=True, exist_ok=True, mode=0o700)
         os.chown(directory, owner.pw_uid, owner.pw_gid)
         directory.chmod(0o700)
-    # The owner must be able to reach var/pg through the project's directories.
-    for parent in cluster.root.parents:
-        if parent == Path("/"):
-            break
-        if not os.access(parent, os.X_OK, effective_ids=False) and os.geteuid() == 0:
-            parent.chmod(parent.stat().st_mode | 0o111)
+    if owner.pw_uid != os.geteuid():
+        # Running as root for another owner: that owner must be able to reach the cluster's folder.
+        for parent in cluster.root.parents:
+            mode = parent.stat().st_mode
+            if parent.stat().st_uid != owner.pw_uid and not mode & stat.S_IXOTH:
+                parent.chmod(mode | stat.S_IXOTH)
 
 
 def _initdb(cluster: Cluster, owner: pwd.struct_passwd, bindir: Path) -> None:
@@ -165,7 +168,6 @@ def _initdb(cluster: Cluster, owner: pwd.struct_passwd, bindir: Path) -> None:
             f"unix_socket_directories = '{cluster.socket_dir}'\n"
             "max_connections = 100\n"
             "fsync = on\n"
-            "synchronous_commit = off\n"
         )
 
 
@@ -226,6 +228,11 @@ def start(cluster: Cluster = Cluster()) -> bool:
     """Start the cluster, creating it on first use. Returns True if this call started it."""
     if is_running(cluster):
         return False
+    if len(str(cluster.socket_dir / ".s.PGSQL.5432")) > UNIX_SOCKET_PATH_MAX:
+        raise EmbeddedPostgresError(
+            f"the project path is too long for a unix socket ({cluster.socket_dir}); "
+            "move the project to a shorter path or set DATABASE_URL"
+        )
     bindir = find_binaries()
     owner = cluster_owner()
     _prepare_directories(cluster, owner)

@@ -15,8 +15,9 @@ PUBLIC_SCHEMA = "public"
 
 def public_tenant_ensure() -> Tenant:
     """The public schema's tenant row and its domain (``BASE_DOMAIN``); idempotent."""
-    tenant, _ = Tenant.objects.get_or_create(schema_name=PUBLIC_SCHEMA, defaults={"name": "MonoPod"})
-    Domain.objects.get_or_create(domain=settings.BASE_DOMAIN, defaults={"tenant": tenant, "is_primary": True})
+    with schema_context(PUBLIC_SCHEMA):
+        tenant, _ = Tenant.objects.get_or_create(schema_name=PUBLIC_SCHEMA, defaults={"name": "MonoPod"})
+        Domain.objects.get_or_create(domain=settings.BASE_DOMAIN, defaults={"tenant": tenant, "is_primary": True})
     return tenant
 
 
@@ -27,13 +28,12 @@ def tenant_domain_name(slug: str) -> str:
 @transaction.atomic
 def tenant_create(*, slug: str, name: str, region: str) -> Tenant:
     """Create a tenant, migrate its schema and give it the standard roles; idempotent per slug."""
-    tenant = Tenant.objects.filter(schema_name=slug).first()
-    if tenant is None:
-        tenant = Tenant(schema_name=slug, name=name, region=region)
-        tenant.save()
-    Domain.objects.get_or_create(
-        domain=tenant_domain_name(slug), defaults={"tenant": tenant, "is_primary": True}
-    )
+    with schema_context(PUBLIC_SCHEMA):
+        tenant = Tenant.objects.filter(schema_name=slug).first()
+        if tenant is None:
+            tenant = Tenant(schema_name=slug, name=name, region=region)
+            tenant.save()
+        Domain.objects.get_or_create(domain=tenant_domain_name(slug), defaults={"tenant": tenant, "is_primary": True})
     with schema_context(tenant.schema_name):
         ensure_roles()
     return tenant

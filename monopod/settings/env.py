@@ -28,6 +28,8 @@ HOSTNAME = re.compile(r"^(?=.{1,253}$)(?!-)[a-z0-9-]{1,63}(?<!-)(\.(?!-)[a-z0-9-
 ALLOWED_HOST = re.compile(r"^(\*|\.?[a-z0-9.-]+|\[[0-9a-f:]+\])$")
 
 _env = environ.FileAwareEnv()
+# Read files anew on every lookup: settings read each variable once, and tests change them.
+_env.ENVIRON = environ.FileAwareMapping(cache=False)
 
 
 class ConfigError(Exception):

@@ -1,0 +1,1 @@
+"""Bare baseline applications the benchmarks compare MonoPod against."""

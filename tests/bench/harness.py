@@ -1,0 +1,437 @@
+"""The benchmark harness: servers, load, measurements, comparisons and the printed table.
+
+A benchmark module receives a ``BenchRun``. It starts servers with ``serving()``, drives them with
+``BenchRun.load()``, records ``Measurement``s and compares them to the same run's baselines with
+``BenchRun.compare()``. Nothing here knows about a particular benchmark.
+
+Every server runs in its own process group on a port chosen free at run time, and is always
+terminated when the ``with`` block ends. Load goes only to 127.0.0.1.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import http.client
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+RESULTS_DIR = Path(__file__).resolve().parent / "results"
+LOGS_DIR = RESULTS_DIR / "logs"
+LOOPBACK = "127.0.0.1"
+READY_TIMEOUT_SECONDS = 60.0
+STOP_TIMEOUT_SECONDS = 10.0
+JSON_MARKER = "BENCH_JSON "
+
+# wrk prints its summary through this script so the harness can read p50/p95 exactly.
+WRK_REPORT_LUA = """
+done = function(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format(
+    "BENCH_JSON {\\"requests\\": %d, \\"duration_s\\": %.6f, \\"errors\\": %d, \\"status_errors\\": %d, "
+      .. "\\"p50_ms\\": %.3f, \\"p95_ms\\": %.3f, \\"p99_ms\\": %.3f, \\"max_ms\\": %.3f}\\n",
+    summary.requests, summary.duration / 1e6, e.connect + e.read + e.write + e.timeout, e.status,
+    latency:percentile(50) / 1e3, latency:percentile(95) / 1e3, latency:percentile(99) / 1e3,
+    latency.max / 1e3))
+end
+"""
+
+
+class BenchError(RuntimeError):
+    """A benchmark could not be measured (a server did not start, the load tool failed)."""
+
+
+# --- Configuration and results -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BenchConfig:
+    duration: float = 5.0
+    warmup: float = 1.0
+    connections: int = 16
+    workers: int = 2
+    loadgen: Literal["auto", "wrk", "python"] = "auto"
+
+    def load_tool(self) -> str:
+        if self.loadgen == "python" or (self.loadgen == "auto" and shutil.which("wrk") is None):
+            return "python"
+        if shutil.which("wrk") is None:
+            raise BenchError("--loadgen wrk asked for, but wrk is not installed (apt-get install wrk)")
+        return "wrk"
+
+
+@dataclass
+class LoadResult:
+    """What one load run measured: completed requests, failures and latency percentiles."""
+
+    requests: int
+    duration_s: float
+    errors: int
+    status_errors: int
+    p50_ms: float
+    p95_ms: float
+    p99_ms: float
+    max_ms: float
+
+    @property
+    def rate(self) -> float:
+        return self.requests / self.duration_s if self.duration_s > 0 else 0.0
+
+
+@dataclass
+class Measurement:
+    """One line of the table. ``rate`` is in ``unit`` (req/s, rows/s); latencies are per request."""
+
+    key: str
+    group: str
+    label: str
+    server: str
+    unit: str
+    rate: float
+    p50_ms: float | None = None
+    p95_ms: float | None = None
+    count: int = 0
+    errors: int = 0
+    seconds: float = 0.0
+    detail: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Comparison:
+    """``subject`` against ``baseline`` from the same run: rate ratio and p95 ratio."""
+
+    subject: str
+    baseline: str
+    label: str
+    rate_ratio: float
+    p95_ratio: float | None
+
+
+@dataclass
+class Failure:
+    module: str
+    message: str
+
+
+# --- Servers -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ServerSpec:
+    """How to start one HTTP server for a benchmark: the argv without its port, and its environment."""
+
+    kind: Literal["uvicorn", "gunicorn"]
+    app: str
+    workers: int
+    env: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def interface(self) -> str:
+        return "ASGI" if self.kind == "uvicorn" else "WSGI"
+
+    @property
+    def description(self) -> str:
+        return f"{self.kind} x{self.workers} ({self.interface})"
+
+    def argv(self, port: int) -> list[str]:
+        python = sys.executable
+        if self.kind == "uvicorn":
+            return [
+                python, "-m", "uvicorn", self.app,
+                "--host", LOOPBACK, "--port", str(port),
+                "--workers", str(self.workers),
+                "--lifespan", "off", "--no-access-log", "--log-level", "warning",
+                "--timeout-graceful-shutdown", "3",
+            ]  # fmt: skip
+        return [
+            python, "-m", "gunicorn", self.app,
+            "--bind", f"{LOOPBACK}:{port}",
+            "--workers", str(self.workers), "--worker-class", "sync",
+            "--log-level", "warning", "--graceful-timeout", "3",
+        ]  # fmt: skip
+
+
+def uvicorn(app: str, *, workers: int, env: Mapping[str, str] | None = None) -> ServerSpec:
+    return ServerSpec(kind="uvicorn", app=app, workers=workers, env=dict(env or {}))
+
+
+def gunicorn(app: str, *, workers: int, env: Mapping[str, str] | None = None) -> ServerSpec:
+    return ServerSpec(kind="gunicorn", app=app, workers=workers, env=dict(env or {}))
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind((LOOPBACK, 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+def http_get(port: int, path: str, host: str, timeout: float = 2.0) -> tuple[int, bytes]:
+    conn = http.client.HTTPConnection(LOOPBACK, port, timeout=timeout)
+    try:
+        conn.request("GET", path, headers={"Host": host})
+        response = conn.getresponse()
+        return response.status, response.read()
+    finally:
+        conn.close()
+
+
+def _log_tail(path: Path, lines: int = 15) -> str:
+    try:
+        text = path.read_text(errors="replace").strip().splitlines()
+    except OSError:
+        return "(no log)"
+    return "\n".join(text[-lines:]) or "(empty log)"
+
+
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    """Terminate the server's process group (its workers too), then kill it if it lingers."""
+    if process.poll() is not None:
+        return
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGTERM)
+    try:
+        process.wait(timeout=STOP_TIMEOUT_SECONDS)
+    except subprocess.TimeoutExpired:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=STOP_TIMEOUT_SECONDS)
+
+
+@contextlib.contextmanager
+def serving(spec: ServerSpec, *, name: str, ready_path: str, host: str) -> Iterator[int]:
+    """Start ``spec`` on a free port, wait until ``ready_path`` answers 200, yield the port, stop it.
+
+    The server's output goes to ``results/logs/<name>.log`` (read when it fails to start).
+    """
+    LOGS_DIR.mkdir(parents=True, exist_ok=True)
+    log_path = LOGS_DIR / f"{name}.log"
+    port = free_port()
+    env = {**os.environ, **spec.env, "PYTHONUNBUFFERED": "1"}
+    with log_path.open("wb") as log:
+        process = subprocess.Popen(
+            spec.argv(port), cwd=PROJECT_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+        )
+        try:
+            _wait_ready(process, port, ready_path, host, log_path)
+            yield port
+        finally:
+            _stop(process)
+
+
+def _wait_ready(process: subprocess.Popen[bytes], port: int, path: str, host: str, log_path: Path) -> None:
+    deadline = time.monotonic() + READY_TIMEOUT_SECONDS
+    last = "no answer"
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise BenchError(f"server exited with status {process.returncode}:\n{_log_tail(log_path)}")
+        try:
+            status, body = http_get(port, path, host)
+        except OSError as exc:
+            last = f"{type(exc).__name__}: {exc}"
+        else:
+            if status == 200:
+                return
+            last = f"HTTP {status}: {body[:200]!r}"
+        time.sleep(0.1)
+    raise BenchError(f"server not ready after {READY_TIMEOUT_SECONDS:.0f}s ({last}):\n{_log_tail(log_path)}")
+
+
+# --- Load ----------------------------------------------------------------------------------------
+
+
+def run_load(
+    port: int, path: str, *, host: str, seconds: float, connections: int, tool: str, timeout: float = 10.0
+) -> LoadResult:
+    """Drive ``http://127.0.0.1:<port><path>`` with ``connections`` keep-alive clients for ``seconds``."""
+    url = f"http://{LOOPBACK}:{port}{path}"
+    if tool == "wrk":
+        with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
+            script.write(WRK_REPORT_LUA)
+        try:
+            argv = [
+                "wrk", "--threads", "1", "--connections", str(connections), "--duration", f"{max(1, round(seconds))}s",
+                "--timeout", f"{timeout:.0f}s", "--header", f"Host: {host}", "--script", script.name, url,
+            ]  # fmt: skip
+            output = _run_tool(argv, seconds + timeout + 15)
+        finally:
+            os.unlink(script.name)
+    else:
+        argv = [
+            sys.executable, "-m", "tests.bench.loadgen", url, "--host", host, "--connections", str(connections),
+            "--duration", str(seconds), "--timeout", str(timeout),
+        ]  # fmt: skip
+        output = _run_tool(argv, seconds + timeout + 15)
+    for line in output.splitlines():
+        if line.startswith(JSON_MARKER):
+            data = json.loads(line[len(JSON_MARKER) :])
+            return LoadResult(**data)
+    raise BenchError(f"{argv[0]} printed no result:\n{output[-2000:]}")
+
+
+def _run_tool(argv: Sequence[str], timeout: float) -> str:
+    try:
+        done = subprocess.run(argv, cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=timeout, check=False)
+    except subprocess.TimeoutExpired as exc:
+        raise BenchError(f"{argv[0]} did not finish within {timeout:.0f}s") from exc
+    if done.returncode != 0:
+        raise BenchError(f"{argv[0]} failed ({done.returncode}): {done.stderr.strip()[-2000:]}")
+    return done.stdout
+
+
+# --- The run -------------------------------------------------------------------------------------
+
+
+@dataclass
+class BenchRun:
+    """State shared by the benchmark modules of one run: configuration, results, comparisons."""
+
+    config: BenchConfig
+    measurements: list[Measurement] = field(default_factory=list)
+    comparisons: list[Comparison] = field(default_factory=list)
+    failures: list[Failure] = field(default_factory=list)
+    started_at: float = field(default_factory=time.time)
+    state: dict[str, Any] = field(default_factory=dict)
+    cleanups: list[Callable[[], None]] = field(default_factory=list)
+
+    @property
+    def tool(self) -> str:
+        return self.config.load_tool()
+
+    def on_exit(self, cleanup: Callable[[], None]) -> None:
+        """Run ``cleanup`` when the run ends, even when it fails (last registered, first run)."""
+        self.cleanups.append(cleanup)
+
+    def close(self) -> None:
+        while self.cleanups:
+            cleanup = self.cleanups.pop()
+            try:
+                cleanup()
+            except Exception as exc:  # noqa: BLE001 - report, and still run the other cleanups
+                progress(f"cleanup failed: {type(exc).__name__}: {exc}")
+
+    def get(self, key: str) -> Measurement | None:
+        return next((m for m in self.measurements if m.key == key), None)
+
+    def record(self, measurement: Measurement) -> Measurement:
+        self.measurements.append(measurement)
+        latency = ""
+        if measurement.p95_ms is not None:
+            latency = f", p50 {measurement.p50_ms:.2f} ms, p95 {measurement.p95_ms:.2f} ms"
+        progress(f"  {measurement.label} [{measurement.server}]: {measurement.rate:,.0f} {measurement.unit}{latency}")
+        return measurement
+
+    def measure_http(
+        self,
+        spec: ServerSpec,
+        *,
+        key: str,
+        group: str,
+        label: str,
+        path: str,
+        host: str = "localhost",
+        detail: Mapping[str, Any] | None = None,
+    ) -> Measurement:
+        """Serve ``spec``, warm it up, load it for the configured time and record the result."""
+        connections, tool = self.config.connections, self.tool
+        with serving(spec, name=key, ready_path=path, host=host) as port:
+            if self.config.warmup > 0:
+                run_load(port, path, host=host, seconds=self.config.warmup, connections=connections, tool=tool)
+            result = run_load(port, path, host=host, seconds=self.config.duration, connections=connections, tool=tool)
+        if result.requests == 0:
+            raise BenchError(f"{label}: no request completed")
+        return self.record(
+            Measurement(
+                key=key,
+                group=group,
+                label=label,
+                server=spec.description,
+                unit="req/s",
+                rate=result.rate,
+                p50_ms=result.p50_ms,
+                p95_ms=result.p95_ms,
+                count=result.requests,
+                errors=result.errors + result.status_errors,
+                seconds=result.duration_s,
+                detail={
+                    "p99_ms": result.p99_ms,
+                    "max_ms": result.max_ms,
+                    "path": path,
+                    "app": spec.app,
+                    **(detail or {}),
+                },
+            )
+        )
+
+    def compare(self, subject: str, baseline: str, label: str) -> Comparison | None:
+        """Record ``subject`` / ``baseline``; skipped (None) when either was not measured."""
+        first, second = self.get(subject), self.get(baseline)
+        if first is None or second is None or second.rate == 0:
+            return None
+        p95 = None
+        if first.p95_ms is not None and second.p95_ms:
+            p95 = first.p95_ms / second.p95_ms
+        comparison = Comparison(subject, baseline, label, first.rate / second.rate, p95)
+        self.comparisons.append(comparison)
+        return comparison
+
+    # --- Output
+
+    def table(self) -> str:
+        lines = [
+            f"MonoPod benchmarks, {time.strftime('%Y-%m-%d %H:%M', time.localtime(self.started_at))}, "
+            f"{os.cpu_count()} CPUs, Python {sys.version.split()[0]}",
+            f"load: {self.tool}, {self.config.connections} keep-alive connections, "
+            f"{self.config.warmup:g}s warm-up + {self.config.duration:g}s per line, 127.0.0.1",
+            "",
+        ]
+        header = f"{'benchmark':<44} {'server':<22} {'rate':>12} {'unit':<7} {'p50 ms':>8} {'p95 ms':>8} {'errors':>7}"
+        groups = list(dict.fromkeys(m.group for m in self.measurements))
+        for group in groups:
+            lines += [f"== {group}", header, "-" * len(header)]
+            for m in (m for m in self.measurements if m.group == group):
+                p50 = f"{m.p50_ms:8.2f}" if m.p50_ms is not None else f"{'-':>8}"
+                p95 = f"{m.p95_ms:8.2f}" if m.p95_ms is not None else f"{'-':>8}"
+                lines.append(f"{m.label:<44} {m.server:<22} {m.rate:>12,.0f} {m.unit:<7} {p50} {p95} {m.errors:>7}")
+            lines.append("")
+        if self.comparisons:
+            header = f"{'ratio (same run)':<78} {'rate':>7} {'p95':>7}"
+            lines += ["== ratios: rate < 1 is slower, p95 > 1 is slower", header, "-" * len(header)]
+            for c in self.comparisons:
+                p95 = f"{c.p95_ratio:7.2f}" if c.p95_ratio is not None else f"{'-':>7}"
+                lines.append(f"{c.label:<78} {c.rate_ratio:7.2f} {p95}")
+            lines.append("")
+        for failure in self.failures:
+            lines.append(f"FAILED {failure.module}: {failure.message}")
+        return "\n".join(lines)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "started_at": time.strftime("%Y-%m-%dT%H:%M:%S%z", time.localtime(self.started_at)),
+            "machine": {"cpus": os.cpu_count(), "python": sys.version.split()[0], "platform": sys.platform},
+            "config": {**asdict(self.config), "load_tool": self.tool},
+            "measurements": [asdict(m) for m in self.measurements],
+            "comparisons": [asdict(c) for c in self.comparisons],
+            "failures": [asdict(f) for f in self.failures],
+        }
+
+    def write_json(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(self.to_json(), indent=2) + "\n")
+
+
+def progress(message: str) -> None:
+    """A progress line on stderr; the table goes to stdout."""
+    print(message, file=sys.stderr, flush=True)
