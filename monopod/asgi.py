@@ -4,7 +4,7 @@ import os
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "monopod.settings.development")
 
-from monopod.settings.env import ConfigError, exit_on_config_error  # noqa: E402
+from monopod.settings.env import ConfigError, exit_on_config_error
 
 try:
     from django.core.asgi import get_asgi_application
@@ -13,17 +13,15 @@ try:
 except ConfigError as exc:
     exit_on_config_error(exc)
 
-from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
-from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
+from channels.routing import ProtocolTypeRouter, URLRouter
+from channels.security.websocket import AllowedHostsOriginValidator
 
-from monopod.routing import websocket_urlpatterns  # noqa: E402
-from monopod.tenancy import TenantWebsocketMiddleware  # noqa: E402
+from monopod.routing import websocket_urlpatterns
+from monopod.tenancy import TenantWebsocketMiddleware
 
 application = ProtocolTypeRouter(
     {
         "http": django_asgi_app,
-        "websocket": AllowedHostsOriginValidator(
-            TenantWebsocketMiddleware(URLRouter(websocket_urlpatterns))
-        ),
+        "websocket": AllowedHostsOriginValidator(TenantWebsocketMiddleware(URLRouter(websocket_urlpatterns))),
     }
 )

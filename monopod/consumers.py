@@ -7,7 +7,7 @@ from typing import Any
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
 
-class PingConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
+class PingConsumer(AsyncJsonWebsocketConsumer):
     """Answers each message with the tenant it reached: a connectivity check for clients and probes."""
 
     async def connect(self) -> None:

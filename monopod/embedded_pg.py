@@ -102,13 +102,13 @@ def cluster_owner() -> pwd.struct_passwd:
     )
 
 
-def _run(argv: list[str], owner: pwd.struct_passwd, **kwargs: object) -> subprocess.CompletedProcess[str]:
+def _run(argv: list[str], owner: pwd.struct_passwd) -> subprocess.CompletedProcess[str]:
     """Run a PostgreSQL binary as the cluster owner."""
     as_other = owner.pw_uid != os.geteuid()
     env = {**os.environ, "LC_ALL": "C", "LANG": "C", "TZ": "UTC"}
     if as_other:
         env["HOME"] = "/"
-    return subprocess.run(  # noqa: S603 - argv built from fixed binaries and our own paths
+    return subprocess.run(
         argv,
         user=owner.pw_uid if as_other else None,
         group=owner.pw_gid if as_other else None,
@@ -118,7 +118,6 @@ def _run(argv: list[str], owner: pwd.struct_passwd, **kwargs: object) -> subproc
         capture_output=True,
         text=True,
         check=False,
-        **kwargs,  # type: ignore[arg-type]
     )
 
 
@@ -216,9 +215,7 @@ def _ensure_database(cluster: Cluster) -> None:
     import psycopg
     from psycopg import sql
 
-    with psycopg.connect(
-        host=str(cluster.socket_dir), user=SUPERUSER, dbname="postgres", autocommit=True
-    ) as conn:
+    with psycopg.connect(host=str(cluster.socket_dir), user=SUPERUSER, dbname="postgres", autocommit=True) as conn:
         exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [DATABASE_NAME]).fetchone()
         if exists is None:
             conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(DATABASE_NAME)))

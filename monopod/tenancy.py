@@ -5,11 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from channels.db import database_sync_to_async
-from django.db import connection
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django_tenants.middleware.main import TenantMainMiddleware
-from django_tenants.utils import get_tenant_domain_model, remove_www
+from django_tenants.utils import get_public_schema_name, get_tenant_domain_model, remove_www, schema_context
 
 # Operational endpoints answer on any allowed host, even before a tenant exists for it.
 OPERATIONAL_PREFIXES = ("/health/", "/metrics")
@@ -28,9 +27,7 @@ class TenantMiddleware(TenantMainMiddleware):
 def tenant_for_host(host: str) -> Any | None:
     """The tenant serving ``host`` (port and www. ignored), or None."""
     hostname = remove_www(host.split(":")[0].lower())
-    domain = (
-        get_tenant_domain_model().objects.select_related("tenant").filter(domain=hostname).first()
-    )
+    domain = get_tenant_domain_model().objects.select_related("tenant").filter(domain=hostname).first()
     return domain.tenant if domain else None
 
 
@@ -55,5 +52,5 @@ class TenantWebsocketMiddleware:
 
     @staticmethod
     def _lookup(host: str) -> Any | None:
-        connection.set_schema_to_public()
-        return tenant_for_host(host)
+        with schema_context(get_public_schema_name()):
+            return tenant_for_host(host)

@@ -4,7 +4,7 @@ import os
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "monopod.settings.development")
 
-from monopod.settings.env import ConfigError, exit_on_config_error  # noqa: E402
+from monopod.settings.env import ConfigError, exit_on_config_error
 
 try:
     from django.core.wsgi import get_wsgi_application

@@ -35,4 +35,4 @@ class Domain(DomainMixin):
         ordering = ["domain"]
 
     def __str__(self) -> str:
-        return self.domain
+        return str(self.domain)

@@ -6,8 +6,8 @@ from django.conf import settings
 from django.db import transaction
 from django_tenants.utils import schema_context
 
-from apps.identity.roles import ensure_roles
 from apps.identity.models import User
+from apps.identity.roles import ensure_roles
 from apps.tenants.models import Domain, Tenant
 
 PUBLIC_SCHEMA = "public"
@@ -15,6 +15,7 @@ PUBLIC_SCHEMA = "public"
 
 def public_tenant_ensure() -> Tenant:
     """The public schema's tenant row and its domain (``BASE_DOMAIN``); idempotent."""
+    tenant: Tenant
     with schema_context(PUBLIC_SCHEMA):
         tenant, _ = Tenant.objects.get_or_create(schema_name=PUBLIC_SCHEMA, defaults={"name": "MonoPod"})
         Domain.objects.get_or_create(domain=settings.BASE_DOMAIN, defaults={"tenant": tenant, "is_primary": True})
@@ -28,6 +29,7 @@ def tenant_domain_name(slug: str) -> str:
 @transaction.atomic
 def tenant_create(*, slug: str, name: str, region: str) -> Tenant:
     """Create a tenant, migrate its schema and give it the standard roles; idempotent per slug."""
+    tenant: Tenant | None
     with schema_context(PUBLIC_SCHEMA):
         tenant = Tenant.objects.filter(schema_name=slug).first()
         if tenant is None:

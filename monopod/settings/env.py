@@ -45,8 +45,10 @@ def raw(name: str) -> str | None:
     """The variable's text, from ``NAME`` or the file named by ``NAME_FILE``; None when unset."""
     try:
         value = _env.str(name, default=None)
-    except (OSError, UnicodeDecodeError) as exc:
+    except OSError as exc:
         raise ConfigError(f"{name}_FILE could not be read: {exc.strerror or exc}") from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"{name}_FILE could not be read: it is not UTF-8 text") from None
     if value is None:
         return None
     return str(value).strip()

@@ -18,8 +18,18 @@ GOOD_SECRET = "s3cr3t-" + "k" * 30 + "abcdefghijklmnopqrstuvwxyz"
 
 @pytest.fixture
 def clean_env(monkeypatch):
-    for name in ("DATABASE_URL", "REDIS_URL", "BROKER_URL", "REGION", "SECRET_KEY", "SECRET_KEY_FILE",
-                 "ALLOWED_HOSTS", "DEBUG", "BASE_DOMAIN", "PORT"):
+    for name in (
+        "DATABASE_URL",
+        "REDIS_URL",
+        "BROKER_URL",
+        "REGION",
+        "SECRET_KEY",
+        "SECRET_KEY_FILE",
+        "ALLOWED_HOSTS",
+        "DEBUG",
+        "BASE_DOMAIN",
+        "PORT",
+    ):
         monkeypatch.delenv(name, raising=False)
     return monkeypatch
 
@@ -71,7 +81,7 @@ def test_secret_read_from_file_variant(clean_env, tmp_path):
 def test_unreadable_secret_file_is_a_config_error(clean_env, tmp_path):
     clean_env.setenv("SECRET_KEY_FILE", str(tmp_path / "missing"))
 
-    with pytest.raises(env.ConfigError, match="^SECRET_KEY_FILE could not be read"):
+    with pytest.raises(env.ConfigError, match=r"^SECRET_KEY_FILE could not be read"):
         env.secret_key(fallback_file=None)
 
 
@@ -91,7 +101,11 @@ def test_short_production_secret_is_refused_without_echoing_it(clean_env):
         ("DEBUG", "maybe", "DEBUG must be one of true/false, 1/0, yes/no, on/off (got 'maybe')"),
         ("PORT", "80a", "PORT must be a TCP port number between 1 and 65535 (got '80a')"),
         ("PORT", "70000", "PORT must be a TCP port number between 1 and 65535 (got '70000')"),
-        ("BASE_DOMAIN", "bad_domain!", "BASE_DOMAIN must be a host name such as example.com or localhost (got 'bad_domain!')"),
+        (
+            "BASE_DOMAIN",
+            "bad_domain!",
+            "BASE_DOMAIN must be a host name such as example.com or localhost (got 'bad_domain!')",
+        ),
     ],
 )
 def test_malformed_value_names_variable_and_expectation(clean_env, name, value, message):
@@ -129,7 +143,9 @@ def test_broker_url_with_password_is_never_echoed(clean_env):
     with pytest.raises(env.ConfigError) as raised:
         env.service_url("BROKER_URL", {"amqp"}, "amqp://user:password@127.0.0.1:5672//")
 
-    assert str(raised.value) == "BROKER_URL must be a URL like amqp://user:password@127.0.0.1:5672// (got 'scheme kafka')"
+    assert (
+        str(raised.value) == "BROKER_URL must be a URL like amqp://user:password@127.0.0.1:5672// (got 'scheme kafka')"
+    )
 
 
 @pytest.mark.parametrize(
@@ -185,4 +201,7 @@ def test_launcher_refuses_a_malformed_port():
     result = run_entry_point(["-m", "monopod.launcher"], PORT="http")
 
     assert result.returncode == 2
-    assert result.stderr == "monopod: configuration error: PORT must be a TCP port number between 1 and 65535 (got 'http')\n"
+    assert (
+        result.stderr
+        == "monopod: configuration error: PORT must be a TCP port number between 1 and 65535 (got 'http')\n"
+    )

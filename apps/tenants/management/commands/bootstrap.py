@@ -33,10 +33,7 @@ class Command(BaseCommand):
 
         email = f"admin@{tenant_domain_name(slug)}"
         password_file = settings.VAR_DIR / "demo-admin-password"
-        if password_file.exists():
-            password = password_file.read_text().strip()
-        else:
-            password = secrets.token_urlsafe(12)
+        password = password_file.read_text().strip() if password_file.exists() else secrets.token_urlsafe(12)
         _, created = tenant_admin_ensure(tenant=tenant, email=email, password=password)
         if created:
             password_file.parent.mkdir(parents=True, exist_ok=True)
@@ -47,7 +44,11 @@ class Command(BaseCommand):
             self.stdout.write(f"Demo data: {len(seeders)} seeders run.")
 
         url = f"http://{tenant_domain_name(slug)}:{port}/"
-        shown = password if password_file.exists() else "(unknown: reset it with `manage.py tenant_command changepassword --schema=demo`)"
+        shown = (
+            password
+            if password_file.exists()
+            else "(unknown: reset it with `manage.py tenant_command changepassword --schema=demo`)"
+        )
         self.stdout.write(self.style.SUCCESS(f"MonoPod demo tenant: {url}"))
         self.stdout.write(f"  admin console: {url}admin/")
         self.stdout.write(f"  e-mail:        {email}")
