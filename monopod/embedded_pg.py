@@ -30,6 +30,8 @@ DATABASE_NAME = "monopod"
 SUPERUSER = "monopod"
 # Unprivileged accounts that may own the cluster when MonoPod runs as root, in order of preference.
 CLUSTER_OWNER_CANDIDATES = ("postgres", "nobody")
+# Where distributions install PostgreSQL off the PATH (Debian: /usr/lib/postgresql/<major>/bin).
+SYSTEM_INSTALL_ROOTS = (Path("/usr/lib/postgresql"),)
 START_TIMEOUT_SECONDS = 60
 # sun_path holds 108 bytes on Linux, including the terminating NUL.
 UNIX_SOCKET_PATH_MAX = 107
@@ -72,7 +74,7 @@ def find_binaries() -> Path:
     if on_path and shutil.which("initdb"):
         return Path(on_path).resolve().parent
     debian = sorted(
-        Path("/usr/lib/postgresql").glob("*/bin/pg_ctl"),
+        (found for root in SYSTEM_INSTALL_ROOTS for found in root.glob("*/bin/pg_ctl")),
         key=lambda p: int(p.parent.parent.name) if p.parent.parent.name.isdigit() else 0,
     )
     if debian:

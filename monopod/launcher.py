@@ -68,7 +68,7 @@ def main() -> int:
 
     from django.conf import settings
     from django.core.management import call_command
-    from django.db import connections
+    from django.db import OperationalError, connections
 
     started_database = False
     try:
@@ -80,6 +80,12 @@ def main() -> int:
         return serve(host=host, port=port)
     except embedded_pg.EmbeddedPostgresError as exc:
         return fail(str(exc))
+    except OperationalError as exc:
+        database = settings.DATABASES["default"]
+        where = ":".join(str(part) for part in (database.get("HOST"), database.get("PORT")) if part)
+        lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
+        reason = lines[0] if lines else type(exc).__name__
+        return fail(f"cannot reach PostgreSQL at {where} ({reason}); check DATABASE_URL")
     finally:
         connections.close_all()
         if started_database:

@@ -205,3 +205,21 @@ def test_launcher_refuses_a_malformed_port():
         result.stderr
         == "monopod: configuration error: PORT must be a TCP port number between 1 and 65535 (got 'http')\n"
     )
+
+
+def test_launcher_reports_an_unreachable_database_in_one_line():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        closed_port = probe.getsockname()[1]
+    with socket.socket() as free:
+        free.bind(("127.0.0.1", 0))
+        web_port = free.getsockname()[1]
+
+    result = run_entry_point(
+        ["-m", "monopod.launcher"], PORT=str(web_port), DATABASE_URL=f"postgres://u@127.0.0.1:{closed_port}/db"
+    )
+
+    assert result.returncode == 1
+    assert result.stderr.count("\n") == 1
+    assert result.stderr.startswith(f"monopod: cannot reach PostgreSQL at 127.0.0.1:{closed_port} (")
+    assert result.stderr.endswith("); check DATABASE_URL\n")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import signal
 import tempfile
@@ -78,3 +79,31 @@ def test_too_long_path_is_refused_with_clear_message(tmp_path):
 
     with pytest.raises(embedded_pg.EmbeddedPostgresError, match="too long for a unix socket"):
         embedded_pg.start(deep)
+
+
+def test_wheel_binaries_run_the_cluster_when_the_system_has_none(cluster, monkeypatch):
+    from tests.services import require
+
+    wheel = importlib.util.find_spec("pgserver")
+    require(wheel is not None, "the pgserver wheel is not installed (requirements/pgserver.txt)")
+    monkeypatch.setattr(embedded_pg.shutil, "which", lambda name: None)
+    monkeypatch.setattr(embedded_pg, "SYSTEM_INSTALL_ROOTS", ())
+
+    bindir = embedded_pg.find_binaries()
+    assert bindir == Path(wheel.origin).parent / "pginstall" / "bin"
+    assert embedded_pg.start(cluster) is True
+    assert str(query(cluster, "SELECT current_setting('server_version_num')::int / 10000")) == "16"
+
+
+def test_missing_binaries_are_reported_in_one_line(monkeypatch):
+    monkeypatch.setattr(embedded_pg.shutil, "which", lambda name: None)
+    monkeypatch.setattr(embedded_pg, "SYSTEM_INSTALL_ROOTS", ())
+    monkeypatch.setattr(embedded_pg.importlib.util, "find_spec", lambda name: None)
+
+    with pytest.raises(embedded_pg.EmbeddedPostgresError) as raised:
+        embedded_pg.find_binaries()
+
+    assert str(raised.value) == (
+        "no PostgreSQL server binaries found: install PostgreSQL (initdb, pg_ctl), "
+        "`pip install -r requirements/pgserver.txt`, or set DATABASE_URL"
+    )
