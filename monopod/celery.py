@@ -6,6 +6,8 @@ from typing import Any
 
 from tenant_schemas_celery.app import CeleryApp
 
+import monopod.observability  # noqa: F401 - connects the signals that carry the trace id to tasks
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "monopod.settings.development")
 
 # Folders of the filesystem transport, used when no broker is configured.

@@ -13,7 +13,9 @@ import secrets
 import time
 from collections.abc import Callable
 from contextvars import ContextVar
+from typing import Any
 
+from celery.signals import before_task_publish, task_postrun, task_prerun
 from django.db import connection
 from django.http import HttpRequest, HttpResponse
 from django_guid import get_guid
@@ -85,6 +87,27 @@ class UserContextMiddleware:
 def current_tenant() -> str | None:
     """The schema the default connection points at, without touching the database."""
     return getattr(connection, "schema_name", None)
+
+
+TRACE_HEADER = "monopod_trace_id"
+
+
+@before_task_publish.connect
+def _send_trace_id_with_task(headers: dict[str, Any] | None = None, **kwargs: Any) -> None:
+    """A task sent during a request (or another task) carries that trace id to its worker."""
+    if headers is not None and (trace_id := trace_id_var.get()):
+        headers[TRACE_HEADER] = trace_id
+
+
+@task_prerun.connect
+def _bind_trace_id_in_worker(task: Any = None, **kwargs: Any) -> None:
+    received = getattr(task.request, TRACE_HEADER, None) if task is not None else None
+    trace_id_var.set(received if isinstance(received, str) and len(received) == 32 else secrets.token_hex(16))
+
+
+@task_postrun.connect
+def _unbind_trace_id_in_worker(**kwargs: Any) -> None:
+    trace_id_var.set(None)
 
 
 class LogContextFilter(logging.Filter):

@@ -21,6 +21,8 @@ from django.db import connection
 from django_tenants.utils import schema_context, tenant_context
 from tenant_schemas_celery.app import CeleryApp
 
+from monopod.observability import trace_id_var
+
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 TENANT_KEYS = {
     "KEY_FUNCTION": "django_tenants.cache.make_key",
@@ -28,9 +30,9 @@ TENANT_KEYS = {
 }
 
 
-def schema_probe(tag: str) -> dict[str, str]:
-    """A task that reports which schema its database connection was set to."""
-    return {"schema": connection.schema_name, "tag": tag}
+def schema_probe(tag: str) -> dict[str, str | None]:
+    """A task that reports the schema its database connection was set to, and its trace id."""
+    return {"schema": connection.schema_name, "tag": tag, "trace_id": trace_id_var.get()}
 
 
 @pytest.fixture
@@ -63,16 +65,22 @@ def worker_app(request: pytest.FixtureRequest) -> Iterator[tuple[CeleryApp, Any]
 )
 def test_task_runs_in_the_schema_of_the_tenant_that_sent_it(tenant, other_tenant, worker_app):
     _, task = worker_app
-
-    from_acme = task.delay("a").get(timeout=20)
+    trace_token = trace_id_var.set("4bf92f3577b34da6a3ce929d0e0e4736")
+    try:
+        from_acme = task.delay("a").get(timeout=20)
+    finally:
+        trace_id_var.reset(trace_token)
     with tenant_context(other_tenant):
         from_globex = task.delay("b").get(timeout=20)
     with schema_context("public"):
         from_public = task.delay("c").get(timeout=20)
 
-    assert from_acme == {"schema": "acme", "tag": "a"}
-    assert from_globex == {"schema": "globex", "tag": "b"}
-    assert from_public == {"schema": "public", "tag": "c"}
+    assert from_acme == {"schema": "acme", "tag": "a", "trace_id": "4bf92f3577b34da6a3ce929d0e0e4736"}
+    assert from_globex["schema"] == "globex"
+    assert from_public["schema"] == "public"
+    # Sent outside any trace: the worker starts a new one per task.
+    assert len(from_globex["trace_id"]) == 32
+    assert from_globex["trace_id"] != from_public["trace_id"]
 
 
 @pytest.fixture
