@@ -51,7 +51,6 @@ ROOT_URLCONF = "monopod.urls_tenant"
 DATABASE_ROUTERS = ["django_tenants.routers.TenantSyncRouter"]
 # django-tenants wraps this backend, so database metrics reach /metrics too.
 ORIGINAL_BACKEND = "django_prometheus.db.backends.postgresql"
-TENANT_LIMIT_SET_CALLS = True
 
 _database = env.database(allow_embedded=True)
 EMBEDDED_DATABASE = _database.embedded

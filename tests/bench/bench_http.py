@@ -49,25 +49,20 @@ def run(bench: BenchRun) -> None:
         ("LOG_LEVEL=INFO", "INFO", "monopod.settings.development", ASGI_INFO, WSGI_INFO),
         ("WARNING, CONN_MAX_AGE=0", "WARNING", CONN0_SETTINGS, ASGI_CONN0, WSGI_CONN0),
     )
-    for variant, level, settings, asgi_key, wsgi_key in variants:
-        label = f"MonoPod {PATH}, {variant}"
-        detail = {"log_level": level, "settings": settings}
-        bench.measure_http(
-            uvicorn("monopod.asgi:application", workers=workers, env=env(level, settings)),
-            key=asgi_key,
-            group=GROUP,
-            label=label,
-            path=PATH,
-            detail=detail,
-        )
-        bench.measure_http(
-            gunicorn("monopod.wsgi:application", workers=workers, env=env(level, settings)),
-            key=wsgi_key,
-            group=GROUP,
-            label=label,
-            path=PATH,
-            detail=detail,
-        )
+    counter = benchdb.ConnectionCounter(database)
+    try:
+        for variant, level, settings, asgi_key, wsgi_key in variants:
+            label = f"MonoPod {PATH}, {variant}"
+            detail = {"log_level": level, "settings": settings}
+            for spec, key in (
+                (uvicorn("monopod.asgi:application", workers=workers, env=env(level, settings)), asgi_key),
+                (gunicorn("monopod.wsgi:application", workers=workers, env=env(level, settings)), wsgi_key),
+            ):
+                bench.measure_http(
+                    spec, key=key, group=GROUP, label=label, path=PATH, detail=detail, db_connections=counter
+                )
+    finally:
+        counter.close()
 
     bench.compare(ASGI, DJANGO_ASGI, "MonoPod ASGI vs bare Django ASGI (uvicorn both)")
     bench.compare(WSGI, DJANGO_WSGI, "MonoPod WSGI vs bare Django WSGI (gunicorn both)")

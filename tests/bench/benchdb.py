@@ -193,3 +193,28 @@ def for_run(run: BenchRun) -> BenchDatabase:
     progress(f"bench database: migrate_schemas --shared took {seconds:.1f}s")
     run.state["database"] = database
     return database
+
+
+class ConnectionCounter:
+    """Counts the other open connections to the bench database, over one connection of its own.
+
+    Called from one thread only (``PeakSampler``'s); ``close()`` when done.
+    """
+
+    def __init__(self, database: BenchDatabase) -> None:
+        self.database = database
+        self._conn: psycopg.Connection[Any] | None = None
+
+    def __call__(self) -> int:
+        if self._conn is None:
+            self._conn = psycopg.connect(self.database.url, autocommit=True, connect_timeout=5)
+        row = self._conn.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",
+            [BENCH_DATABASE],
+        ).fetchone()
+        return int(row[0]) if row else 0
+
+    def close(self) -> None:
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None

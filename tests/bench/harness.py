@@ -20,6 +20,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
@@ -86,7 +87,9 @@ class LoadResult:
 
     @property
     def rate(self) -> float:
-        return self.requests / self.duration_s if self.duration_s > 0 else 0.0
+        """Successful (2xx/3xx) responses per second: error responses do not count as served."""
+        ok = max(0, self.requests - self.status_errors)
+        return ok / self.duration_s if self.duration_s > 0 else 0.0
 
 
 @dataclass
@@ -291,6 +294,44 @@ def _run_tool(argv: Sequence[str], timeout: float) -> str:
     return done.stdout
 
 
+class PeakSampler:
+    """Calls ``probe`` every ``SAMPLE_INTERVAL_SECONDS`` on a thread of its own and keeps the peak.
+
+    With no probe it does nothing. The thread stops when the ``with`` block ends; a probe that fails
+    ends the sampling (the peak so far is kept).
+    """
+
+    SAMPLE_INTERVAL_SECONDS = 0.25
+
+    def __init__(self, probe: Callable[[], int] | None) -> None:
+        self.probe = probe
+        self.peak: int | None = None
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def _sample(self) -> None:
+        assert self.probe is not None
+        while not self._stop.is_set():
+            try:
+                value = self.probe()
+            except Exception as exc:  # noqa: BLE001 - sampling is best effort, the load goes on
+                progress(f"  (sampling stopped: {type(exc).__name__}: {exc})")
+                return
+            self.peak = value if self.peak is None else max(self.peak, value)
+            self._stop.wait(self.SAMPLE_INTERVAL_SECONDS)
+
+    def __enter__(self) -> PeakSampler:
+        if self.probe is not None:
+            self._thread = threading.Thread(target=self._sample, name="bench-sampler", daemon=True)
+            self._thread.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+
+
 # --- The run -------------------------------------------------------------------------------------
 
 
@@ -327,10 +368,15 @@ class BenchRun:
 
     def record(self, measurement: Measurement) -> Measurement:
         self.measurements.append(measurement)
-        latency = ""
-        if measurement.p95_ms is not None:
-            latency = f", p50 {measurement.p50_ms:.2f} ms, p95 {measurement.p95_ms:.2f} ms"
-        progress(f"  {measurement.label} [{measurement.server}]: {measurement.rate:,.0f} {measurement.unit}{latency}")
+        m = measurement
+        extra = ""
+        if m.p95_ms is not None:
+            extra += f", p50 {m.p50_ms:.2f} ms, p95 {m.p95_ms:.2f} ms"
+        if m.errors:
+            extra += f", {m.errors} errors"
+        if m.detail.get("peak_db_connections") is not None:
+            extra += f", peak {m.detail['peak_db_connections']} db connections"
+        progress(f"  {m.label} [{m.server}]: {m.rate:,.0f} {m.unit}{extra}")
         return measurement
 
     def measure_http(
@@ -343,13 +389,23 @@ class BenchRun:
         path: str,
         host: str = "localhost",
         detail: Mapping[str, Any] | None = None,
+        db_connections: Callable[[], int] | None = None,
     ) -> Measurement:
-        """Serve ``spec``, warm it up, load it for the configured time and record the result."""
+        """Serve ``spec``, warm it up, load it for the configured time and record the result.
+
+        With ``db_connections`` (a counter of the database's open connections), its peak during the
+        measured load is recorded too.
+        """
         connections, tool = self.config.connections, self.tool
+        peak: int | None = None
         with serving(spec, name=key, ready_path=path, host=host) as port:
             if self.config.warmup > 0:
                 run_load(port, path, host=host, seconds=self.config.warmup, connections=connections, tool=tool)
-            result = run_load(port, path, host=host, seconds=self.config.duration, connections=connections, tool=tool)
+            with PeakSampler(db_connections) as sampler:
+                result = run_load(
+                    port, path, host=host, seconds=self.config.duration, connections=connections, tool=tool
+                )
+            peak = sampler.peak
         if result.requests == 0:
             raise BenchError(f"{label}: no request completed")
         return self.record(
@@ -370,6 +426,10 @@ class BenchRun:
                     "max_ms": result.max_ms,
                     "path": path,
                     "app": spec.app,
+                    "responses": result.requests,
+                    "error_responses": result.status_errors,
+                    "socket_errors": result.errors,
+                    "peak_db_connections": peak,
                     **(detail or {}),
                 },
             )
@@ -397,21 +457,28 @@ class BenchRun:
             f"{self.config.warmup:g}s warm-up + {self.config.duration:g}s per line, 127.0.0.1",
             "",
         ]
-        header = f"{'benchmark':<44} {'server':<22} {'rate':>12} {'unit':<7} {'p50 ms':>8} {'p95 ms':>8} {'errors':>7}"
+        header = (
+            f"{'benchmark':<46} {'server':<20} {'rate':>9} {'unit':<6} {'p50 ms':>8} {'p95 ms':>8} {'errors':>7}"
+            f" {'db conns':>8}"
+        )
         groups = list(dict.fromkeys(m.group for m in self.measurements))
         for group in groups:
             lines += [f"== {group}", header, "-" * len(header)]
             for m in (m for m in self.measurements if m.group == group):
                 p50 = f"{m.p50_ms:8.2f}" if m.p50_ms is not None else f"{'-':>8}"
                 p95 = f"{m.p95_ms:8.2f}" if m.p95_ms is not None else f"{'-':>8}"
-                lines.append(f"{m.label:<44} {m.server:<22} {m.rate:>12,.0f} {m.unit:<7} {p50} {p95} {m.errors:>7}")
+                peak = m.detail.get("peak_db_connections")
+                conns = f"{peak:>8}" if peak is not None else f"{'-':>8}"
+                lines.append(
+                    f"{m.label:<46} {m.server:<20} {m.rate:>9,.0f} {m.unit:<6} {p50} {p95} {m.errors:>7} {conns}"
+                )
             lines.append("")
         if self.comparisons:
-            header = f"{'ratio (same run)':<78} {'rate':>7} {'p95':>7}"
+            header = f"{'ratio (same run)':<100} {'rate':>7} {'p95':>7}"
             lines += ["== ratios: rate < 1 is slower, p95 > 1 is slower", header, "-" * len(header)]
             for c in self.comparisons:
                 p95 = f"{c.p95_ratio:7.2f}" if c.p95_ratio is not None else f"{'-':>7}"
-                lines.append(f"{c.label:<78} {c.rate_ratio:7.2f} {p95}")
+                lines.append(f"{c.label:<100} {c.rate_ratio:7.2f} {p95}")
             lines.append("")
         for failure in self.failures:
             lines.append(f"FAILED {failure.module}: {failure.message}")
