@@ -1,10 +1,14 @@
 """The Celery application: every task carries the tenant it was sent from (tenant-schemas-celery)."""
 
+import logging
 import os
 from pathlib import Path
 from typing import Any
 
+from celery.exceptions import Ignore
+from django.db import connection
 from tenant_schemas_celery.app import CeleryApp
+from tenant_schemas_celery.task import TenantTask
 
 import monopod.observability  # noqa: F401 - connects the signals that carry the trace id to tasks
 
@@ -12,8 +16,23 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "monopod.settings.development")
 
 # Folders of the filesystem transport, used when no broker is configured.
 QUEUE_FOLDER_OPTIONS = ("data_folder_in", "data_folder_out", "control_folder")
+logger = logging.getLogger(__name__)
 
-app = CeleryApp("monopod")
+
+class MonoPodTask(TenantTask):
+    """A task run in its tenant's schema, and not at all while that tenant is not serving."""
+
+    abstract = True
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        tenant = getattr(connection, "tenant", None)
+        if tenant is not None and hasattr(tenant, "is_serving") and not tenant.is_serving():
+            logger.warning("task %s skipped: tenant %s is %s", self.name, tenant.schema_name, tenant.status)
+            raise Ignore()
+        return super().__call__(*args, **kwargs)
+
+
+app = CeleryApp("monopod", task_cls=MonoPodTask)
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from channels.db import database_sync_to_async
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django_guid import get_guid
 from django_tenants.middleware.main import TenantMainMiddleware
 from django_tenants.utils import get_public_schema_name, get_tenant_domain_model, remove_www, schema_context
 
@@ -15,13 +16,36 @@ OPERATIONAL_PREFIXES = ("/health/", "/metrics")
 
 
 class TenantMiddleware(TenantMainMiddleware):
-    """django-tenants' host routing, with a clear page for unknown hosts and host-free probes."""
+    """django-tenants' host routing, with a clear page for unknown hosts and host-free probes.
+
+    A tenant that is not serving (provisioning, suspended, deleted) answers 403: a page for people,
+    the error envelope for the API. Probes still answer.
+    """
+
+    def process_request(self, request: HttpRequest) -> HttpResponse | None:
+        response: HttpResponse | None = super().process_request(request)
+        if response is not None:
+            return response
+        tenant = getattr(request, "tenant", None)
+        if tenant is None or tenant.is_serving() or request.path.startswith(OPERATIONAL_PREFIXES):
+            return None
+        return tenant_unavailable(request, tenant)
 
     def no_tenant_found(self, request: HttpRequest, hostname: str) -> HttpResponse | None:
         if request.path.startswith(OPERATIONAL_PREFIXES):
             self.setup_url_routing(request=request, force_public=True)
             return None
         return render(request, "tenants/not_found.html", {"hostname": hostname}, status=404)
+
+
+def tenant_unavailable(request: HttpRequest, tenant: Any) -> HttpResponse:
+    message = f"This organisation is {tenant.status}; contact its administrator."
+    if request.path.startswith("/api/"):
+        envelope = {
+            "error": {"code": f"tenant_{tenant.status}", "message": message, "details": {}, "request_id": get_guid()}
+        }
+        return JsonResponse(envelope, status=403)
+    return render(request, "tenants/unavailable.html", {"tenant": tenant, "message": message}, status=403)
 
 
 def tenant_for_host(host: str) -> Any | None:

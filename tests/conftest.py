@@ -1,8 +1,8 @@
 """Test harness: two tenants built once per session, clients scoped to a tenant, role users.
 
-The tenant schema is migrated once, into a template schema, and every tenant of the session is a clone
-of it (django-tenants' clone_schema), so adding a test never costs a schema migration. Each test runs
-in a transaction that is rolled back.
+The tenant schema is migrated once, into the template schema, and every tenant of the session is made
+by the provisioning service as a clone of it, so adding a test never costs a schema migration. Each
+tenant has its founder (``founder@<slug>.test``). Each test runs in a transaction that is rolled back.
 """
 
 from __future__ import annotations
@@ -11,45 +11,33 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from django.core.management import call_command
 from django.db import connection
 from django.test import Client
-from django_tenants.utils import schema_context
-from psycopg import sql
 from rest_framework.test import APIClient
 
 from apps.identity.models import User
 from apps.identity.roles import ADMIN, MANAGER, VIEWER, ensure_roles
+from apps.tenants import schemas
 from apps.tenants.models import Tenant
-from apps.tenants.services import public_tenant_ensure, tenant_create, tenant_domain_name
+from apps.tenants.provisioning import tenant_domain_name, tenant_provision
+from apps.tenants.services import public_tenant_ensure
 from tests.identity.factories import UserFactory
 from tests.services import *  # noqa: F403 - service fixtures (redis_url, broker_url)
 
-TEMPLATE_SCHEMA = "tenant_template"
 TENANT_SLUG = "acme"
 OTHER_TENANT_SLUG = "globex"
-
-
-def build_template_schema() -> None:
-    """Migrate the tenant apps once into the template every test tenant is cloned from."""
-    with connection.cursor() as cursor:
-        cursor.execute(sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(TEMPLATE_SCHEMA)).as_string())
-    call_command("migrate_schemas", tenant=True, schema_name=TEMPLATE_SCHEMA, interactive=False, verbosity=0)
-    with schema_context(TEMPLATE_SCHEMA):
-        ensure_roles()
+FOUNDER_PASSWORD = "founder-password-1234"
 
 
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup: None, django_db_blocker: Any) -> None:
-    from django.conf import settings
-
-    settings.TENANT_BASE_SCHEMA = TEMPLATE_SCHEMA
-    settings.TENANT_CREATION_FAKES_MIGRATIONS = True
     with django_db_blocker.unblock():
         public_tenant_ensure()
-        build_template_schema()
-        tenant_create(slug=TENANT_SLUG, name="Acme Ltd", region="eu")
-        tenant_create(slug=OTHER_TENANT_SLUG, name="Globex Corp", region="usa")
+        schemas.template_ensure()
+        for slug, name, region in ((TENANT_SLUG, "Acme Ltd", "eu"), (OTHER_TENANT_SLUG, "Globex Corp", "usa")):
+            tenant_provision(
+                slug=slug, name=name, region=region, admin_email=f"founder@{slug}.test", admin_password=FOUNDER_PASSWORD
+            )
         connection.set_schema_to_public()
 
 

@@ -1,31 +1,49 @@
-"""Tenants and their domains; these tables live in the public schema."""
+"""Tenants, their domains and the warm pool of ready schemas; these tables live in the public schema."""
 
 from __future__ import annotations
 
 from django.db import models
 from django_tenants.models import DomainMixin, TenantMixin
 
-from monopod.settings.env import REGIONS
-
-REGION_CHOICES = [(region, region) for region in REGIONS]
+from apps.tenants.choices import REGION_CHOICES, Plan, TenantStatus
 
 
 class Tenant(TenantMixin):
-    """A customer organisation; its data lives in the PostgreSQL schema named ``schema_name``."""
+    """A customer organisation; its data lives in the PostgreSQL schema named ``schema_name``.
 
+    Schemas are made by the provisioning service (``apps.tenants.provisioning``), never on save.
+    """
+
+    slug = models.SlugField(max_length=40, unique=True)
     name = models.CharField(max_length=200)
     region = models.CharField(max_length=16, choices=REGION_CHOICES, default="global")
+    plan = models.CharField(max_length=16, choices=Plan.choices, default=Plan.FREE)
+    status = models.CharField(max_length=16, choices=TenantStatus.choices, default=TenantStatus.PROVISIONING)
+    language = models.CharField(max_length=8, default="en")
+    time_zone = models.CharField(max_length=64, default="UTC")
+    currency = models.CharField(max_length=3, default="USD")
+    owner_email = models.EmailField(blank=True, help_text="The founder who asked for the tenant.")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    auto_create_schema = True
+    auto_create_schema = False
     auto_drop_schema = False
 
     class Meta:
-        ordering = ["schema_name"]
+        ordering = ["slug"]
 
     def __str__(self) -> str:
-        return f"{self.name} ({self.schema_name})"
+        return f"{self.name} ({self.slug})"
+
+    def is_active(self) -> bool:
+        return self.status == TenantStatus.ACTIVE
+
+    def is_suspended(self) -> bool:
+        return self.status == TenantStatus.SUSPENDED
+
+    def is_serving(self) -> bool:
+        """Whether its web, API and jobs answer: only once provisioned, and not suspended or deleted."""
+        return self.status == TenantStatus.ACTIVE or self.schema_name == "public"
 
 
 class Domain(DomainMixin):
@@ -36,3 +54,16 @@ class Domain(DomainMixin):
 
     def __str__(self) -> str:
         return str(self.domain)
+
+
+class PooledSchema(models.Model):
+    """A migrated, empty tenant schema waiting to be renamed into a new tenant's (the warm pool)."""
+
+    schema_name = models.CharField(max_length=63, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.schema_name

@@ -1,52 +1,70 @@
-"""Writes on tenants: creating a tenant with its schema, domain and first admin."""
+"""Writes on tenants other than provisioning: the public site's row, suspension, deletion."""
 
 from __future__ import annotations
+
+import shutil
+from pathlib import Path
 
 from django.conf import settings
 from django.db import transaction
 from django_tenants.utils import schema_context
 
-from apps.identity.models import User
-from apps.identity.roles import ensure_roles
+from apps.tenants import schemas
+from apps.tenants.choices import TenantStatus
 from apps.tenants.models import Domain, Tenant
 
 PUBLIC_SCHEMA = "public"
+
+
+class TenantStateError(Exception):
+    """The tenant is not in a state that allows the requested change."""
 
 
 def public_tenant_ensure() -> Tenant:
     """The public schema's tenant row and its domain (``BASE_DOMAIN``); idempotent."""
     tenant: Tenant
     with schema_context(PUBLIC_SCHEMA):
-        tenant, _ = Tenant.objects.get_or_create(schema_name=PUBLIC_SCHEMA, defaults={"name": "MonoPod"})
+        tenant, _ = Tenant.objects.get_or_create(
+            schema_name=PUBLIC_SCHEMA,
+            defaults={"slug": PUBLIC_SCHEMA, "name": "MonoPod", "status": TenantStatus.ACTIVE},
+        )
         Domain.objects.get_or_create(domain=settings.BASE_DOMAIN, defaults={"tenant": tenant, "is_primary": True})
     return tenant
 
 
-def tenant_domain_name(slug: str) -> str:
-    return f"{slug}.{settings.BASE_DOMAIN}"
-
-
-@transaction.atomic
-def tenant_create(*, slug: str, name: str, region: str) -> Tenant:
-    """Create a tenant, migrate its schema and give it the standard roles; idempotent per slug."""
-    tenant: Tenant | None
-    with schema_context(PUBLIC_SCHEMA):
-        tenant = Tenant.objects.filter(schema_name=slug).first()
-        if tenant is None:
-            tenant = Tenant(schema_name=slug, name=name, region=region)
-            tenant.save()
-        Domain.objects.get_or_create(domain=tenant_domain_name(slug), defaults={"tenant": tenant, "is_primary": True})
-    with schema_context(tenant.schema_name):
-        ensure_roles()
+def _change_status(*, tenant: Tenant, allowed: set[str], to: str) -> Tenant:
+    with schema_context(PUBLIC_SCHEMA), transaction.atomic():
+        changed = Tenant.objects.filter(pk=tenant.pk, status__in=allowed).update(status=to)
+        tenant.refresh_from_db()
+    if not changed and tenant.status != to:
+        raise TenantStateError(f"Tenant {tenant.slug!r} is {tenant.status}; it cannot become {to}.")
     return tenant
 
 
-def tenant_admin_ensure(*, tenant: Tenant, email: str, password: str) -> tuple[User, bool]:
-    """The tenant's administrator (superuser, Admin role); returns it and whether it was created."""
-    with schema_context(tenant.schema_name):
-        user = User.objects.filter(email__iexact=email).first()
-        if user is not None:
-            return user, False
-        user = User.objects.create_superuser(email=email, password=password)
-        user.groups.add(*ensure_roles().filter(name="Admin"))
-        return user, True
+def tenant_suspend(*, tenant: Tenant) -> Tenant:
+    """Stop a tenant's web, API and jobs; its data stays. Idempotent."""
+    return _change_status(tenant=tenant, allowed={TenantStatus.ACTIVE}, to=TenantStatus.SUSPENDED)
+
+
+def tenant_resume(*, tenant: Tenant) -> Tenant:
+    """Let a suspended tenant serve again. Idempotent."""
+    return _change_status(tenant=tenant, allowed={TenantStatus.SUSPENDED}, to=TenantStatus.ACTIVE)
+
+
+def tenant_files_root(tenant: Tenant) -> Path:
+    """Where the tenant's uploaded files live (django-tenants' TenantFileSystemStorage)."""
+    root: Path = Path(settings.MEDIA_ROOT) / (settings.MULTITENANT_RELATIVE_MEDIA_ROOT % tenant.schema_name)
+    return root
+
+
+def tenant_delete(*, tenant: Tenant) -> Tenant:
+    """Drop the tenant's schema and files and free its host names; the row stays, marked deleted."""
+    if tenant.schema_name == PUBLIC_SCHEMA:
+        raise TenantStateError("The public site cannot be deleted.")
+    with schema_context(PUBLIC_SCHEMA), transaction.atomic():
+        Tenant.objects.filter(pk=tenant.pk).update(status=TenantStatus.DELETED)
+        Domain.objects.filter(tenant=tenant).delete()
+        schemas.schema_drop(tenant.schema_name)
+        transaction.on_commit(lambda: shutil.rmtree(tenant_files_root(tenant), ignore_errors=True))
+    tenant.refresh_from_db()
+    return tenant

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 from django_guid.integrations import CeleryIntegration
@@ -18,8 +19,9 @@ ALLOWED_HOSTS = env.allowed_hosts(default=[BASE_DOMAIN, f".{BASE_DOMAIN}"])
 
 # --- Tenancy (django-tenants): public schema holds tenants, tenant schemas hold everything else.
 SHARED_APPS = [
-    "django_tenants",
+    # First, so that its create_tenant, delete_tenant and migrate_schemas replace django-tenants' own.
     "apps.tenants",
+    "django_tenants",
     "django.contrib.contenttypes",
     "django.contrib.auth",
     "apps.identity",
@@ -41,6 +43,8 @@ TENANT_APPS = [
     "apps.identity",
     "django.contrib.sessions",
     "django.contrib.admin",
+    "rest_framework_simplejwt.token_blacklist",
+    "rest_framework_api_key",
 ]
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
 
@@ -51,6 +55,8 @@ ROOT_URLCONF = "monopod.urls_tenant"
 DATABASE_ROUTERS = ["django_tenants.routers.TenantSyncRouter"]
 # django-tenants wraps this backend, so database metrics reach /metrics too.
 ORIGINAL_BACKEND = "django_prometheus.db.backends.postgresql"
+# Migrated schemas kept ready for new tenants (see apps.tenants.provisioning); refilled by Celery.
+TENANT_POOL_SIZE = 3
 
 _database = env.database(allow_embedded=True)
 EMBEDDED_DATABASE = _database.embedded
@@ -212,6 +218,31 @@ LOGGING = {
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    # The first class names the WWW-Authenticate challenge; with one, DRF answers 401 (not 403) to
+    # missing or bad credentials, so the bearer scheme leads.
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "apps.identity.authentication.TenantJWTAuthentication",
+        "apps.identity.authentication.ApiKeyAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": [
+        "rest_framework.permissions.IsAuthenticated",
+        "apps.identity.permissions.ApiKeyScopes",
+    ],
+    "DEFAULT_THROTTLE_RATES": {"auth_token": "10/minute"},
+    # Per-IP throttles: deployments put one proxy (nginx, ingress-nginx) in front of web, which appends
+    # the client's address to X-Forwarded-For. Only that last entry is trusted; earlier ones are
+    # whatever the client sent. Without the header (no proxy), REMOTE_ADDR is used.
+    "NUM_PROXIES": 1,
+}
+SIMPLE_JWT = {
+    "ACCESS_TOKEN_LIFETIME": timedelta(minutes=5),
+    "REFRESH_TOKEN_LIFETIME": timedelta(days=1),
+    # A refresh token is good for one refresh: each refresh answers a new pair and revokes the old one.
+    "ROTATE_REFRESH_TOKENS": True,
+    "BLACKLIST_AFTER_ROTATION": True,
+    "UPDATE_LAST_LOGIN": True,
+    "AUTH_TOKEN_CLASSES": ("apps.identity.tokens.TenantAccessToken",),
 }
 SPECTACULAR_SETTINGS = {"TITLE": "MonoPod API", "VERSION": "1.0.0", "SERVE_INCLUDE_SCHEMA": False}
 

@@ -30,7 +30,7 @@ def test_same_email_may_exist_in_two_tenants(tenant, other_tenant):
     with tenant_context(other_tenant):
         assert User.objects.filter(email="shared@example.com").exists() is False
         UserFactory(email="shared@example.com")
-        assert User.objects.count() == 1
+        assert User.objects.filter(email="shared@example.com").count() == 1
 
     assert User.objects.filter(email="shared@example.com").count() == 1
 

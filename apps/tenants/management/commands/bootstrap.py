@@ -8,13 +8,12 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 
+from apps.tenants import schemas
+from apps.tenants.choices import TenantStatus
 from apps.tenants.models import Tenant
-from apps.tenants.services import (
-    public_tenant_ensure,
-    tenant_admin_ensure,
-    tenant_create,
-    tenant_domain_name,
-)
+from apps.tenants.provisioning import tenant_domain_name, tenant_provision
+from apps.tenants.services import public_tenant_ensure
+from apps.tenants.tasks import tenant_pool_refill
 from monopod.seeding import run_demo_seeders
 
 
@@ -27,21 +26,26 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, reseed: bool, port: int, **options: Any) -> None:
         public_tenant_ensure()
+        schemas.template_ensure()
         slug = settings.DEMO_TENANT_SLUG
-        is_new = not Tenant.objects.filter(schema_name=slug).exists()
-        tenant = tenant_create(slug=slug, name="Demo Company", region=settings.REGION)
-
         email = f"admin@{tenant_domain_name(slug)}"
         password_file = settings.VAR_DIR / "demo-admin-password"
         password = password_file.read_text().strip() if password_file.exists() else secrets.token_urlsafe(12)
-        _, created = tenant_admin_ensure(tenant=tenant, email=email, password=password)
-        if created:
+
+        demo: Tenant | None = Tenant.objects.filter(slug=slug).first()
+        created = demo is None or demo.status == TenantStatus.PROVISIONING
+        if demo is None or created:
+            demo = tenant_provision(
+                slug=slug, name="Demo Company", region=settings.REGION, admin_email=email, admin_password=password
+            ).tenant
             password_file.parent.mkdir(parents=True, exist_ok=True)
             password_file.touch(mode=0o600)
             password_file.write_text(password)
-        if is_new or reseed:
-            seeders = run_demo_seeders(tenant=tenant)
+        if created or reseed:
+            seeders = run_demo_seeders(tenant=demo)
             self.stdout.write(f"Demo data: {len(seeders)} seeders run.")
+        # New tenants signing up locally take a ready schema from the pool; the worker fills it.
+        tenant_pool_refill.delay()
 
         url = f"http://{tenant_domain_name(slug)}:{port}/"
         shown = (

@@ -1,0 +1,20 @@
+"""Shared parsing for the tenant management commands."""
+
+from __future__ import annotations
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from apps.tenants.models import Tenant
+
+
+class TenantCommand(BaseCommand):
+    """A command acting on one tenant, named by its slug."""
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("slug", help="The tenant's slug (its address is <slug>.<BASE_DOMAIN>).")
+
+    def get_tenant(self, slug: str) -> Tenant:
+        tenant: Tenant | None = Tenant.objects.filter(slug=slug).exclude(schema_name="public").first()
+        if tenant is None:
+            raise CommandError(f"No tenant with slug {slug!r}.")
+        return tenant

@@ -1,0 +1,6 @@
+"""Signals of the tenants app; ``tenant_created`` feeds ``tenants.tenant.created`` to the event backbone."""
+
+from django.dispatch import Signal
+
+# Sent once, after commit, when a tenant becomes active for the first time. Arguments: tenant.
+tenant_created = Signal()
