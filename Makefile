@@ -9,7 +9,8 @@ INSTALLED := $(VENV)/.installed
 PIP_COMPILE := $(VENV)/bin/pip-compile --quiet --strip-extras --no-emit-index-url --no-emit-find-links --allow-unsafe
 PROD_CHECK_ENV := DJANGO_SETTINGS_MODULE=monopod.settings.production \
 	SECRET_KEY=check-only-$$(head -c 48 /dev/urandom | base64 | tr -dc 'a-zA-Z0-9') \
-	DATABASE_URL=postgres://monopod@127.0.0.1:5432/monopod ALLOWED_HOSTS=.example.com
+	DATABASE_URL=postgres://monopod@127.0.0.1:5432/monopod ALLOWED_HOSTS=.example.com \
+	REDIS_URL=redis://127.0.0.1:6379/0 BROKER_URL=amqp://monopod@127.0.0.1:5672//
 
 .PHONY: help run test check bench db db-stop install lock clean
 

@@ -3,6 +3,8 @@
 import os
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "monopod.settings.development")
+# No persistent database connections under ASGI: see DB_CONN_MAX_AGE in monopod/settings/base.py.
+os.environ.setdefault("DB_CONN_MAX_AGE", "0")
 
 from monopod.settings.env import ConfigError, exit_on_config_error
 

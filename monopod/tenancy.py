@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from channels.db import database_sync_to_async
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.core.exceptions import DisallowedHost
+from django.db import connection
+from django.http import HttpRequest, HttpResponse, HttpResponseNotFound, JsonResponse
 from django.shortcuts import render
 from django_guid import get_guid
 from django_tenants.middleware.main import TenantMainMiddleware
 from django_tenants.utils import get_public_schema_name, get_tenant_domain_model, remove_www, schema_context
 
-# Operational endpoints answer on any allowed host, even before a tenant exists for it.
+# Operational endpoints answer on any allowed host, without looking the host up.
 OPERATIONAL_PREFIXES = ("/health/", "/metrics")
 
 
@@ -23,18 +25,24 @@ class TenantMiddleware(TenantMainMiddleware):
     """
 
     def process_request(self, request: HttpRequest) -> HttpResponse | None:
+        if request.path.startswith(OPERATIONAL_PREFIXES):
+            # Probes and metrics must not depend on the database, nor on the host being a tenant's.
+            try:
+                request.get_host()
+            except DisallowedHost:
+                return HttpResponseNotFound()
+            cast(Any, connection).set_schema_to_public()
+            self.setup_url_routing(request=request, force_public=True)
+            return None
         response: HttpResponse | None = super().process_request(request)
         if response is not None:
             return response
         tenant = getattr(request, "tenant", None)
-        if tenant is None or tenant.is_serving() or request.path.startswith(OPERATIONAL_PREFIXES):
+        if tenant is None or tenant.is_serving():
             return None
         return tenant_unavailable(request, tenant)
 
-    def no_tenant_found(self, request: HttpRequest, hostname: str) -> HttpResponse | None:
-        if request.path.startswith(OPERATIONAL_PREFIXES):
-            self.setup_url_routing(request=request, force_public=True)
-            return None
+    def no_tenant_found(self, request: HttpRequest, hostname: str) -> HttpResponse:
         return render(request, "tenants/not_found.html", {"hostname": hostname}, status=404)
 
 

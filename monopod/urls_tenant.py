@@ -9,4 +9,5 @@ urlpatterns = [
     path("", include("monopod.urls_common")),
     path("", tenant_views.tenant_home, name="tenant-home"),
     path("admin/", admin.site.urls),
+    path("api/v1/auth/", include("apps.identity.api.urls")),
 ]

@@ -63,7 +63,9 @@ EMBEDDED_DATABASE = _database.embedded
 DATABASES = {
     "default": {
         "ENGINE": "django_tenants.postgresql_backend",
-        "CONN_MAX_AGE": 60,
+        # Persistent connections suit WSGI workers; asgi.py sets 0, since under ASGI each request's
+        # sync code runs in a pool thread and per-thread connections pile up (docs/decisions/0002).
+        "CONN_MAX_AGE": env.integer("DB_CONN_MAX_AGE", default=60, low=0, high=3600),
         "CONN_HEALTH_CHECKS": True,
         **_database.settings,
     }

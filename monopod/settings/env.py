@@ -74,12 +74,23 @@ def region() -> str:
 
 
 def port(name: str = "PORT", *, default: int = 8000) -> int:
+    return integer(name, default=default, low=1, high=65535, expected="a TCP port number between 1 and 65535")
+
+
+def integer(name: str, *, default: int, low: int, high: int, expected: str | None = None) -> int:
     value = raw(name)
     if value is None or value == "":
         return default
-    if not value.isdigit() or not 1 <= int(value) <= 65535:
-        _fail(name, "a TCP port number between 1 and 65535", value)
+    if not value.isdigit() or not low <= int(value) <= high:
+        _fail(name, expected or f"a whole number between {low} and {high}", value)
     return int(value)
+
+
+def require(name: str, value: str | None, expected: str) -> str:
+    """``value`` when set; otherwise the configuration error for a variable that must be set."""
+    if not value:
+        _fail(name, expected)
+    return value
 
 
 def base_domain() -> str:

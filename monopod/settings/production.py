@@ -8,6 +8,9 @@ SECRET_KEY = env.secret_key(fallback_file=None)
 _database = env.database(allow_embedded=False)
 DATABASES["default"].update(_database.settings)  # noqa: F405
 EMBEDDED_DATABASE = False
+# Several processes share cache, queue and real-time: the embedded fallbacks are per machine.
+env.require("REDIS_URL", REDIS_URL, "set in production, like redis://cache:6379/0")  # noqa: F405
+env.require("BROKER_URL", BROKER_URL, "set in production, like amqp://user:password@broker:5672//")  # noqa: F405
 
 STORAGES["staticfiles"] = {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"}  # noqa: F405
 

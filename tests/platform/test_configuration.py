@@ -223,3 +223,39 @@ def test_launcher_reports_an_unreachable_database_in_one_line():
     assert result.stderr.count("\n") == 1
     assert result.stderr.startswith(f"monopod: cannot reach PostgreSQL at 127.0.0.1:{closed_port} (")
     assert result.stderr.endswith("); check DATABASE_URL\n")
+
+
+def settings_value(expression: str, module: str = "monopod.wsgi", **overrides: str) -> str:
+    """Import an entry point in a fresh process and print one settings value."""
+    script = f"import {module}; from django.conf import settings; print({expression})"
+    result = run_entry_point(["-c", script], **overrides)
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip()
+
+
+def test_asgi_processes_do_not_keep_database_connections():
+    assert settings_value("settings.DATABASES['default']['CONN_MAX_AGE']", "monopod.asgi") == "0"
+    assert settings_value("settings.DATABASES['default']['CONN_MAX_AGE']", "monopod.wsgi") == "60"
+    assert settings_value("settings.DATABASES['default']['CONN_MAX_AGE']", "monopod.wsgi", DB_CONN_MAX_AGE="5") == "5"
+
+
+@pytest.mark.parametrize(
+    ("missing", "line"),
+    [
+        ("REDIS_URL", "REDIS_URL must be set in production, like redis://cache:6379/0"),
+        ("BROKER_URL", "BROKER_URL must be set in production, like amqp://user:password@broker:5672//"),
+    ],
+)
+def test_production_requires_shared_services(missing, line):
+    environment = {
+        "DJANGO_SETTINGS_MODULE": "monopod.settings.production",
+        "DATABASE_URL": "postgres://u@127.0.0.1/db",
+        "REDIS_URL": "redis://cache:6379/0",
+        "BROKER_URL": "amqp://u:p@mq:5672//",
+    }
+    environment[missing] = ""
+
+    result = run_entry_point(["manage.py", "check"], **environment)
+
+    assert result.returncode == 2
+    assert result.stderr == f"monopod: configuration error: {line}\n"

@@ -89,3 +89,17 @@ def test_metrics_expose_http_and_database_series(tenant_client):
     text = response.content.decode()
     assert 'django_http_responses_total_by_status_total{status="200"}' in text
     assert 'django_db_execute_total{alias="default",vendor="postgresql"}' in text
+
+
+@pytest.mark.parametrize("path", ["/health/live", "/metrics"])
+def test_probe_and_metrics_routing_needs_no_database(db, django_assert_num_queries, path):
+    with django_assert_num_queries(0):
+        response = Client(HTTP_HOST="acme.localhost").get(path)
+
+    assert response.status_code == 200
+
+
+def test_probe_on_a_disallowed_host_is_refused(db):
+    response = Client(HTTP_HOST="evil.example.com").get("/health/live")
+
+    assert response.status_code == 404

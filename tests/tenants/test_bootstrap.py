@@ -89,3 +89,12 @@ def test_demo_admin_lives_only_in_the_demo_schema(db, var_dir, tenant):
     bootstrap()
 
     assert User.objects.filter(email="admin@demo.localhost").exists() is False
+
+
+def test_no_demo_prepares_only_the_platform(db, var_dir):
+    output = bootstrap("--no-demo")
+
+    assert output == "Public site, tenant template and warm pool are ready.\n"
+    assert Tenant.objects.filter(schema_name="public").exists() is True
+    assert Tenant.objects.filter(slug="demo").exists() is False
+    assert list(var_dir.iterdir()) == []

@@ -18,15 +18,26 @@ from monopod.seeding import run_demo_seeders
 
 
 class Command(BaseCommand):
-    help = "Create the public site and the demo tenant with its admin (idempotent); print the login."
+    help = (
+        "Create the public site, the tenant template and (unless --no-demo) the demo tenant with its admin; "
+        "idempotent. Prints the demo login."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--reseed", action="store_true", help="Run the demo seeders again.")
         parser.add_argument("--port", type=int, default=8000, help="Port shown in the login URL.")
+        parser.add_argument(
+            "--no-demo", action="store_true", help="Production: the public site, template and pool only."
+        )
 
-    def handle(self, *args: Any, reseed: bool, port: int, **options: Any) -> None:
+    def handle(self, *args: Any, reseed: bool, port: int, no_demo: bool, **options: Any) -> None:
         public_tenant_ensure()
         schemas.template_ensure()
+        # New tenants take a ready schema from the pool; the worker fills it.
+        tenant_pool_refill.delay()
+        if no_demo:
+            self.stdout.write("Public site, tenant template and warm pool are ready.")
+            return
         slug = settings.DEMO_TENANT_SLUG
         email = f"admin@{tenant_domain_name(slug)}"
         password_file = settings.VAR_DIR / "demo-admin-password"
@@ -44,8 +55,6 @@ class Command(BaseCommand):
         if created or reseed:
             seeders = run_demo_seeders(tenant=demo)
             self.stdout.write(f"Demo data: {len(seeders)} seeders run.")
-        # New tenants signing up locally take a ready schema from the pool; the worker fills it.
-        tenant_pool_refill.delay()
 
         url = f"http://{tenant_domain_name(slug)}:{port}/"
         shown = (

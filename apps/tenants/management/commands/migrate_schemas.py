@@ -35,17 +35,16 @@ class Command(MigrateSchemasCommand):
     help = MigrateSchemasCommand.help + " Skips schemas already migrated; one failure does not stop the rest."
 
     def handle(self, *args: Any, **options: Any) -> None:
-        fleet = (
-            not options.get("schema_name")
-            and not options.get("shared")
-            and not options.get("app_label")
-            and not options.get("migration_name")
-            and not options.get("fake")
+        sync_public = options.get("shared") or not options.get("tenant")
+        sync_tenants = options.get("tenant") or not options.get("shared")
+        fleet = sync_tenants and not any(
+            options.get(name) for name in ("schema_name", "app_label", "migration_name", "fake")
         )
         if not fleet:
             super().handle(*args, **options)
             return
-        super().handle(*args, **{**options, "shared": True})
+        if sync_public:
+            super().handle(*args, **{**options, "shared": True, "tenant": False})
         self.migrate_fleet(args, options)
 
     def fleet_schemas(self) -> list[str]:
