@@ -39,7 +39,16 @@ def run_entry_point(argv: list[str], **overrides: str) -> subprocess.CompletedPr
     environ = {
         key: value
         for key, value in os.environ.items()
-        if key not in {"DATABASE_URL", "REDIS_URL", "BROKER_URL", "REGION", "PORT", "DJANGO_SETTINGS_MODULE"}
+        if key
+        not in {
+            "DATABASE_URL",
+            "REDIS_URL",
+            "BROKER_URL",
+            "REGION",
+            "PORT",
+            "DJANGO_SETTINGS_MODULE",
+            "DB_CONN_MAX_AGE",
+        }
     }
     environ.update({"DJANGO_SETTINGS_MODULE": "monopod.settings.development", "SECRET_KEY": GOOD_SECRET})
     environ.update(overrides)

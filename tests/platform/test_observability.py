@@ -82,7 +82,7 @@ def test_access_line_carries_request_trace_tenant_and_user(tenant_client, admin_
 
 
 def test_anonymous_access_line_has_no_user(tenant_client, json_log):
-    tenant_client.get("/health/live")
+    tenant_client.get("/")
 
     (line,) = json_log()
     assert line["user"] is None
