@@ -7,11 +7,12 @@ from typing import Any, cast
 from channels.db import database_sync_to_async
 from django.core.exceptions import DisallowedHost
 from django.db import connection
-from django.http import HttpRequest, HttpResponse, HttpResponseNotFound, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseNotFound
 from django.shortcuts import render
-from django_guid import get_guid
 from django_tenants.middleware.main import TenantMainMiddleware
 from django_tenants.utils import get_public_schema_name, get_tenant_domain_model, remove_www, schema_context
+
+from monopod.api import error_response
 
 # Operational endpoints answer on any allowed host, without looking the host up.
 OPERATIONAL_PREFIXES = ("/health/", "/metrics")
@@ -49,10 +50,7 @@ class TenantMiddleware(TenantMainMiddleware):
 def tenant_unavailable(request: HttpRequest, tenant: Any) -> HttpResponse:
     message = f"This organisation is {tenant.status}; contact its administrator."
     if request.path.startswith("/api/"):
-        envelope = {
-            "error": {"code": f"tenant_{tenant.status}", "message": message, "details": {}, "request_id": get_guid()}
-        }
-        return JsonResponse(envelope, status=403)
+        return error_response(status_code=403, code=f"tenant_{tenant.status}", message=message)
     return render(request, "tenants/unavailable.html", {"tenant": tenant, "message": message}, status=403)
 
 

@@ -8,5 +8,7 @@ from apps.tenants import views as tenant_views
 urlpatterns = [
     path("", include("monopod.urls_common")),
     path("", tenant_views.public_home, name="public-home"),
+    path("signup/", tenant_views.signup_view, name="signup"),
     path("admin/", admin.site.urls),
+    path("api/v1/tenants/", include("apps.tenants.api.urls")),
 ]
