@@ -1,9 +1,60 @@
-from django.contrib import admin
+from __future__ import annotations
+
+from typing import Any
+
+import rest_framework_api_key.admin  # noqa: F401 - registers the library's model, unregistered below
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.db.models import QuerySet
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
+from django_tenants.utils import get_public_schema_name
+from rest_framework_api_key.models import APIKey as LibraryApiKey
+from rest_framework_simplejwt.token_blacklist import admin as token_blacklist_admin
+from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 
 from apps.identity.forms import UserChangeForm, UserCreationForm
-from apps.identity.models import User
+from apps.identity.models import ApiKey, User
+from apps.identity.services import api_key_issue, api_key_revoke
+from apps.identity.tokens import current_schema_name
+
+# The library's own APIKey model is unused (ApiKey replaces it): keep it out of the admin.
+admin.site.unregister(LibraryApiKey)
+
+
+class TenantSchemaOnlyAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    """For models whose tables exist only in tenant schemas: hidden and refused on the public site."""
+
+    @staticmethod
+    def _in_tenant_schema() -> bool:
+        return current_schema_name() != str(get_public_schema_name())
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self._in_tenant_schema() and super().has_view_permission(request, obj)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return self._in_tenant_schema() and super().has_add_permission(request)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self._in_tenant_schema() and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self._in_tenant_schema() and super().has_delete_permission(request, obj)
+
+
+# Revocation records (simplejwt's token blacklist) live in tenant schemas only.
+admin.site.unregister(OutstandingToken)
+admin.site.unregister(BlacklistedToken)
+
+
+@admin.register(OutstandingToken)
+class OutstandingTokenAdmin(TenantSchemaOnlyAdmin, token_blacklist_admin.OutstandingTokenAdmin):
+    pass
+
+
+@admin.register(BlacklistedToken)
+class BlacklistedTokenAdmin(TenantSchemaOnlyAdmin, token_blacklist_admin.BlacklistedTokenAdmin):
+    pass
 
 
 @admin.register(User)
@@ -20,3 +71,45 @@ class UserAdmin(DjangoUserAdmin):  # type: ignore[type-arg]
         (_("Important dates"), {"fields": ("last_login", "date_joined")}),
     )
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "password1", "password2")}),)
+
+
+@admin.register(ApiKey)
+class ApiKeyAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    """API keys of this tenant; a new key is shown once, right after it is created."""
+
+    list_display = ("prefix", "name", "user", "scopes", "created", "expiry_date", "last_used_at", "revoked")
+    list_filter = ("revoked", "created")
+    list_select_related = ("user",)
+    search_fields = ("name", "prefix", "user__email")
+    autocomplete_fields = ("user",)
+    actions = ("revoke_selected",)
+
+    def get_fields(self, request: HttpRequest, obj: ApiKey | None = None) -> tuple[str, ...]:
+        if obj is None:
+            return ("name", "user", "scopes", "expiry_date")
+        return ("name", "prefix", "user", "scopes", "expiry_date", "revoked", "created", "last_used_at")
+
+    def get_readonly_fields(self, request: HttpRequest, obj: ApiKey | None = None) -> tuple[str, ...]:
+        if obj is None:
+            return ()
+        # A key keeps the user it was made for; a revoked key cannot change at all.
+        readonly = ("prefix", "user", "created", "last_used_at")
+        return (*readonly, "name", "scopes", "expiry_date", "revoked") if obj.revoked else readonly
+
+    def save_model(self, request: HttpRequest, obj: ApiKey, form: Any, change: bool) -> None:
+        if change:
+            obj.save()
+            return
+        raw_key = api_key_issue(api_key=obj)
+        self.message_user(
+            request,
+            _("The API key “%(name)s” is %(key)s — copy it now: it will not be shown again.")
+            % {"name": obj.name, "key": raw_key},
+            messages.WARNING,
+        )
+
+    @admin.action(description=_("Revoke selected API keys"), permissions=["change"])
+    def revoke_selected(self, request: HttpRequest, queryset: QuerySet[ApiKey]) -> None:
+        for api_key in queryset:
+            api_key_revoke(api_key=api_key)
+        self.message_user(request, _("%(count)d API keys revoked.") % {"count": len(queryset)}, messages.SUCCESS)

@@ -1,14 +1,19 @@
-"""Users sign in with their e-mail address; each tenant schema has its own users table."""
+"""Users sign in with their e-mail address; each tenant schema has its own users and API keys."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any, ClassVar
 
+from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
+from django.contrib.postgres.fields import ArrayField
+from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
+from rest_framework_api_key.models import AbstractAPIKey, APIKeyManager
 
 
 class UserManager(BaseUserManager["User"]):
@@ -54,3 +59,43 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def get_short_name(self) -> str:
         return self.full_name.split(" ")[0] if self.full_name else self.email
+
+
+SCOPE_PATTERN = r"^[a-z][a-z0-9_]*:[a-z][a-z0-9_]*$"
+validate_scope = RegexValidator(SCOPE_PATTERN, 'A scope is "<module>:<action>" in lower case, such as "ims:read".')
+
+
+class ApiKeyManager(APIKeyManager):
+    def get_usable_keys(self) -> models.QuerySet[ApiKey]:
+        # The key's user is needed by every lookup: one query for both.
+        return super().get_usable_keys().select_related("user")
+
+
+class ApiKey(AbstractAPIKey):
+    """A scoped key an integration sends as ``Authorization: Api-Key <key>``; only its hash is stored.
+
+    The key acts as ``user``, and only on endpoints whose required scopes it holds.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="api_keys",
+        help_text="The user the key acts as.",
+    )
+    scopes = ArrayField(
+        models.CharField(max_length=64, validators=[validate_scope]),
+        default=list,
+        blank=True,
+        help_text='What the key may do, comma-separated, such as "ims:read,crm:write".',
+    )
+    last_used_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    objects: ClassVar[ApiKeyManager] = ApiKeyManager()
+
+    class Meta(AbstractAPIKey.Meta):
+        verbose_name = "API key"
+        verbose_name_plural = "API keys"
+
+    def has_scopes(self, scopes: Iterable[str]) -> bool:
+        return set(scopes) <= set(self.scopes)

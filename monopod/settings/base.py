@@ -231,7 +231,8 @@ REST_FRAMEWORK = {
         "rest_framework.permissions.IsAuthenticated",
         "apps.identity.permissions.ApiKeyScopes",
     ],
-    "DEFAULT_THROTTLE_RATES": {"auth_token": "10/minute"},
+    "DEFAULT_THROTTLE_RATES": {"auth_token": "10/minute", "signup": "10/hour"},
+    "EXCEPTION_HANDLER": "monopod.api.exception_handler",
     # Per-IP throttles: deployments put one proxy (nginx, ingress-nginx) in front of web, which appends
     # the client's address to X-Forwarded-For. Only that last entry is trusted; earlier ones are
     # whatever the client sent. Without the header (no proxy), REMOTE_ADDR is used.
@@ -244,6 +245,7 @@ SIMPLE_JWT = {
     "ROTATE_REFRESH_TOKENS": True,
     "BLACKLIST_AFTER_ROTATION": True,
     "UPDATE_LAST_LOGIN": True,
+    # Even simplejwt's stock authentication class then refuses a token minted by another tenant.
     "AUTH_TOKEN_CLASSES": ("apps.identity.tokens.TenantAccessToken",),
 }
 SPECTACULAR_SETTINGS = {"TITLE": "MonoPod API", "VERSION": "1.0.0", "SERVE_INCLUDE_SCHEMA": False}

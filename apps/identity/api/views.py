@@ -1,0 +1,72 @@
+"""Authentication endpoints: tenant-bound JWTs (obtain, refresh, revoke) and who-am-I."""
+
+from __future__ import annotations
+
+from typing import Any, cast
+
+from drf_spectacular.utils import extend_schema
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
+from rest_framework.views import APIView
+from rest_framework_simplejwt import views as jwt_views
+from rest_framework_simplejwt.exceptions import TokenError
+
+from apps.identity.api.serializers import (
+    MeSerializer,
+    TokenObtainSerializer,
+    TokenRefreshSerializer,
+    TokenRevokeSerializer,
+)
+from apps.identity.authentication import token_error
+from apps.identity.models import User
+from apps.identity.selectors import user_role_names
+
+
+class TokenView(jwt_views.TokenViewBase):
+    """A simplejwt token endpoint whose token errors are plain DRF errors (one message, one code)."""
+
+    def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        serializer = self.get_serializer(data=request.data)
+        try:
+            serializer.is_valid(raise_exception=True)
+        except TokenError as exc:
+            raise token_error(exc) from None
+        return Response(serializer.validated_data)
+
+
+class TokenObtainView(TokenView):
+    """Exchange e-mail and password for an access and a refresh token; throttled per client address."""
+
+    serializer_class = TokenObtainSerializer
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "auth_token"
+
+
+class TokenRefreshView(TokenView):
+    """Exchange a refresh token for a new access and refresh token."""
+
+    serializer_class = TokenRefreshSerializer
+
+
+class TokenRevokeView(TokenView):
+    """Revoke a refresh token (sign out an API client)."""
+
+    serializer_class = TokenRevokeSerializer
+
+
+class MeView(APIView):
+    """The user the request acts as, in which tenant, with which roles."""
+
+    required_scopes: tuple[str, ...] = ()  # any API key may ask whom it acts as
+
+    @extend_schema(responses=MeSerializer)
+    def get(self, request: Request) -> Response:
+        user = cast(User, request.user)  # IsAuthenticated (the default permission) lets no one else in
+        me = {
+            "id": user.pk,
+            "email": user.email,
+            "tenant": request.tenant.schema_name,  # type: ignore[attr-defined]
+            "roles": user_role_names(user_id=user.pk),
+        }
+        return Response(MeSerializer(me).data)
