@@ -8,53 +8,14 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
-from django_tenants.utils import get_public_schema_name
 from rest_framework_api_key.models import APIKey as LibraryApiKey
-from rest_framework_simplejwt.token_blacklist import admin as token_blacklist_admin
-from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 
 from apps.identity.forms import UserChangeForm, UserCreationForm
 from apps.identity.models import ApiKey, User
 from apps.identity.services import api_key_issue, api_key_revoke
-from apps.identity.tokens import current_schema_name
 
 # The library's own APIKey model is unused (ApiKey replaces it): keep it out of the admin.
 admin.site.unregister(LibraryApiKey)
-
-
-class TenantSchemaOnlyAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
-    """For models whose tables exist only in tenant schemas: hidden and refused on the public site."""
-
-    @staticmethod
-    def _in_tenant_schema() -> bool:
-        return current_schema_name() != str(get_public_schema_name())
-
-    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return self._in_tenant_schema() and super().has_view_permission(request, obj)
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return self._in_tenant_schema() and super().has_add_permission(request)
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return self._in_tenant_schema() and super().has_change_permission(request, obj)
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return self._in_tenant_schema() and super().has_delete_permission(request, obj)
-
-
-# Revocation records (simplejwt's token blacklist) live in tenant schemas only.
-admin.site.unregister(OutstandingToken)
-admin.site.unregister(BlacklistedToken)
-
-
-@admin.register(OutstandingToken)
-class OutstandingTokenAdmin(TenantSchemaOnlyAdmin, token_blacklist_admin.OutstandingTokenAdmin):
-    pass
-
-
-@admin.register(BlacklistedToken)
-class BlacklistedTokenAdmin(TenantSchemaOnlyAdmin, token_blacklist_admin.BlacklistedTokenAdmin):
-    pass
 
 
 @admin.register(User)

@@ -133,7 +133,7 @@ def _ensure_schema(tenant: Tenant) -> str:
     return "migrate"
 
 
-def _ensure_admin(tenant: Tenant, *, email: str, password: str) -> User:
+def _ensure_admin(tenant: Tenant, *, email: str, password: str | None) -> User:
     with schema_context(tenant.schema_name), transaction.atomic():
         admin_role = ensure_roles().get(name=ADMIN)
         user = User.objects.filter(email__iexact=email).first()
@@ -156,12 +156,13 @@ def _activate(tenant: Tenant) -> bool:
 
 
 def tenant_provision(
-    *, slug: str, name: str, region: str, admin_email: str, admin_password: str, plan: str = "free"
+    *, slug: str, name: str, region: str, admin_email: str, admin_password: str | None, plan: str = "free"
 ) -> Provisioned:
     """Create (or finish creating) a tenant with its schema, roles, first admin and region defaults.
 
     Raises ProvisioningError for invalid input and for a slug that is taken (by an active tenant,
-    or by another founder's unfinished one).
+    or by another founder's unfinished one). Without ``admin_password`` the admin gets an unusable
+    password and signs in after a password reset.
     """
     tenant = _register(slug=slug, name=name, region=region, plan=plan, owner_email=admin_email)
     path = _ensure_schema(tenant)
@@ -169,6 +170,20 @@ def tenant_provision(
     activated = _activate(tenant)
     logger.info("tenant %s provisioned via %s", tenant.slug, path, extra={"path": path, "activated": activated})
     return Provisioned(tenant=tenant, path=path, activated=activated)
+
+
+def tenant_provision_resume(*, tenant: Tenant) -> Provisioned:
+    """Finish a tenant left in ``provisioning`` (a crash), for its own founder; for operators."""
+    if tenant.status != TenantStatus.PROVISIONING:
+        raise ProvisioningError(f"Tenant {tenant.slug!r} is {tenant.status}, not provisioning.")
+    return tenant_provision(
+        slug=tenant.slug,
+        name=tenant.name,
+        region=tenant.region,
+        plan=tenant.plan,
+        admin_email=tenant.owner_email,
+        admin_password=None,
+    )
 
 
 def pool_fill(*, size: int) -> int:

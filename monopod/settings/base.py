@@ -27,7 +27,7 @@ SHARED_APPS = [
     "apps.identity",
     "django.contrib.sessions",
     "django.contrib.messages",
-    "django.contrib.admin",
+    "monopod.admin_site.MonoPodAdminConfig",
     "django.contrib.staticfiles",
     "django_prometheus",
     "django_celery_beat",
@@ -42,7 +42,7 @@ TENANT_APPS = [
     "django.contrib.auth",
     "apps.identity",
     "django.contrib.sessions",
-    "django.contrib.admin",
+    "monopod.admin_site.MonoPodAdminConfig",
     "rest_framework_simplejwt.token_blacklist",
     "rest_framework_api_key",
 ]

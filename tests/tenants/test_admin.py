@@ -1,0 +1,106 @@
+"""Admin consoles: a tenant's shows only its own data; the public one manages tenants."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django_tenants.utils import schema_context
+
+from apps.identity.models import User
+from apps.tenants import provisioning
+from apps.tenants.choices import TenantStatus
+from apps.tenants.models import Tenant
+from tests.identity.factories import UserFactory
+
+
+@pytest.fixture
+def operator(db) -> Client:
+    """A platform operator signed in to the public site's admin."""
+    with schema_context("public"):
+        user = UserFactory(email="operator@monopod.test", is_staff=True, is_superuser=True)
+    client = Client(HTTP_HOST="localhost")
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def tenant_admin(tenant, admin_user) -> Client:
+    client = Client(HTTP_HOST="acme.localhost")
+    client.force_login(admin_user)
+    return client
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/admin/tenants/tenant/",
+        "/admin/tenants/domain/",
+        "/admin/tenants/pooledschema/",
+        "/admin/django_celery_beat/periodictask/",
+    ],
+)
+def test_tenant_console_never_reaches_platform_tables(tenant_admin, path):
+    assert tenant_admin.get(path).status_code == 404
+
+
+def test_tenant_console_index_lists_only_tenant_models(tenant_admin):
+    response = tenant_admin.get("/admin/")
+
+    assert response.status_code == 200
+    models = {entry["object_name"] for app in response.context["app_list"] for entry in app["models"]}
+    assert "Tenant" not in models
+    assert "Domain" not in models
+    assert {"User", "Group", "ApiKey"} <= models
+
+
+def test_tenant_console_shows_only_its_own_users(tenant_admin, other_tenant):
+    with schema_context("globex"):
+        UserFactory(email="secret-agent@globex.test")
+
+    response = tenant_admin.get("/admin/identity/user/")
+
+    assert response.status_code == 200
+    assert b"founder@acme.test" in response.content
+    assert b"secret-agent@globex.test" not in response.content
+
+
+def test_public_console_lists_tenants_and_hides_tenant_only_tables(operator, tenant, other_tenant):
+    connection.set_schema_to_public()
+
+    listing = operator.get("/admin/tenants/tenant/")
+    blacklist = operator.get("/admin/token_blacklist/outstandingtoken/")
+
+    assert listing.status_code == 200
+    assert b"acme" in listing.content
+    assert b"globex" in listing.content
+    assert blacklist.status_code == 404
+
+
+def test_operator_suspends_and_resumes_a_tenant(operator, tenant):
+    connection.set_schema_to_public()
+
+    operator.post("/admin/tenants/tenant/", {"action": "suspend", "_selected_action": [tenant.pk]})
+    assert Tenant.objects.get(pk=tenant.pk).status == TenantStatus.SUSPENDED
+    operator.post("/admin/tenants/tenant/", {"action": "resume", "_selected_action": [tenant.pk]})
+
+    assert Tenant.objects.get(pk=tenant.pk).status == TenantStatus.ACTIVE
+
+
+def test_operator_finishes_a_crashed_provisioning(operator, monkeypatch):
+    monkeypatch.setattr(provisioning, "_ensure_admin", lambda *a, **k: (_ for _ in ()).throw(SystemExit("killed")))
+    with pytest.raises(SystemExit):
+        provisioning.tenant_provision(
+            slug="initech", name="Initech", region="eu", admin_email="boss@initech.test", admin_password="pw-1234567890"
+        )
+    monkeypatch.undo()
+    connection.set_schema_to_public()
+    crashed = Tenant.objects.get(slug="initech")
+
+    operator.post("/admin/tenants/tenant/", {"action": "finish_provisioning", "_selected_action": [crashed.pk]})
+
+    assert Tenant.objects.get(slug="initech").status == TenantStatus.ACTIVE
+    with schema_context("initech"):
+        admin = User.objects.get()
+        assert admin.email == "boss@initech.test"
+        assert admin.has_usable_password() is False
