@@ -30,10 +30,14 @@ def check_database() -> None:
 
 
 def check_cache() -> None:
-    token = secrets.token_hex(8)
-    cache.set("health:ready", token, timeout=10)
-    if cache.get("health:ready") != token:
-        raise RuntimeError("value written was not read back")
+    # A key of its own per check: concurrent probes must not read each other's value.
+    key, token = f"health:ready:{secrets.token_hex(8)}", secrets.token_hex(8)
+    cache.set(key, token, timeout=10)
+    try:
+        if cache.get(key) != token:
+            raise RuntimeError("value written was not read back")
+    finally:
+        cache.delete(key)
 
 
 def check_broker() -> None:

@@ -7,4 +7,9 @@ class IdentityConfig(AppConfig):
     verbose_name = "Identity"
 
     def ready(self) -> None:
+        from django.db.models.signals import post_migrate
+
         from apps.identity import schema  # noqa: F401 - registers the OpenAPI extensions
+        from apps.identity.receivers import sync_roles_after_migrate
+
+        post_migrate.connect(sync_roles_after_migrate, dispatch_uid="identity.sync_roles_after_migrate")

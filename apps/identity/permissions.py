@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
-from rest_framework.permissions import BasePermission
+from rest_framework.permissions import BasePermission, DjangoModelPermissions
 from rest_framework.request import Request
 
 from apps.identity.models import ApiKey
@@ -25,3 +25,18 @@ class ApiKeyScopes(BasePermission):
             return True
         required_scopes = getattr(view, "required_scopes", None)
         return required_scopes is not None and request.auth.has_scopes(required_scopes)
+
+
+class ModelRolePermission(DjangoModelPermissions):
+    """Roles decide what a user may do to the view's model: view to read, add/change/delete to write.
+
+    Reading needs ``view_<model>`` too (DRF's own class lets anyone authenticated read), so a role
+    without it sees nothing, and Viewer, which holds only view permissions, can never write.
+    """
+
+    perms_map = {
+        **DjangoModelPermissions.perms_map,
+        "GET": ["%(app_label)s.view_%(model_name)s"],
+        "HEAD": ["%(app_label)s.view_%(model_name)s"],
+        "OPTIONS": ["%(app_label)s.view_%(model_name)s"],
+    }

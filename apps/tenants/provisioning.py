@@ -18,7 +18,7 @@ from django.db import IntegrityError, transaction
 from django_tenants.utils import schema_context, schema_exists
 
 from apps.identity.models import User
-from apps.identity.roles import ADMIN, ensure_roles
+from apps.identity.roles import ADMIN, role_group
 from apps.tenants import schemas
 from apps.tenants.choices import TenantStatus
 from apps.tenants.models import Domain, PooledSchema, Tenant
@@ -135,7 +135,7 @@ def _ensure_schema(tenant: Tenant) -> str:
 
 def _ensure_admin(tenant: Tenant, *, email: str, password: str | None) -> User:
     with schema_context(tenant.schema_name), transaction.atomic():
-        admin_role = ensure_roles().get(name=ADMIN)
+        admin_role = role_group(ADMIN)
         user = User.objects.filter(email__iexact=email).first()
         if user is None:
             user = User.objects.create_superuser(email=email, password=password)

@@ -39,6 +39,10 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--warmup", type=float, default=1.0, help="seconds of warm-up per line (default 1)")
     parser.add_argument("--connections", type=int, default=16, help="concurrent keep-alive connections (default 16)")
     parser.add_argument("--workers", type=int, default=2, help="worker processes per server (default 2)")
+    parser.add_argument("--repeat", type=int, default=1, help="measured windows per line, median kept (default 1)")
+    parser.add_argument(
+        "--fresh-db", action="store_true", help="drop and recreate the monopod_bench database before migrating"
+    )
     parser.add_argument("--loadgen", choices=["auto", "wrk", "python"], default="auto", help="load tool (default auto)")
     parser.add_argument("--output", type=Path, default=RESULTS_DIR / "latest.json", help="where the JSON goes")
     args = parser.parse_args(argv)
@@ -49,6 +53,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         parser.error("--duration must be in (0, 60], --warmup in [0, 10], --connections in [1, 256]")
     if not 1 <= args.workers <= 16:
         parser.error("--workers must be between 1 and 16")
+    if not 1 <= args.repeat <= 5:
+        parser.error("--repeat must be between 1 and 5")
     return args
 
 
@@ -60,6 +66,8 @@ def main(argv: list[str]) -> int:
         warmup=args.warmup,
         connections=args.connections,
         workers=args.workers,
+        repeat=args.repeat,
+        fresh_db=args.fresh_db,
         loadgen=args.loadgen,
     )
     try:
@@ -86,7 +94,8 @@ def main(argv: list[str]) -> int:
     progress(f"done in {time.monotonic() - started:.0f}s")
     print(bench.table())
     bench.write_json(args.output)
-    print(f"results: {args.output}")
+    shown = args.output.resolve()
+    print(f"results: {shown.relative_to(Path.cwd()) if shown.is_relative_to(Path.cwd()) else shown}")
     return 1 if bench.failures else 0
 
 

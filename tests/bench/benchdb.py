@@ -13,6 +13,7 @@ hence a role of its own).
 
 from __future__ import annotations
 
+import hashlib
 import os
 import subprocess
 import sys
@@ -50,13 +51,16 @@ def _with_database(url: str, name: str) -> str:
     return urlunsplit(parts._replace(path="/" + quote(name)))
 
 
-def prepare() -> BenchDatabase:
-    """Create ``monopod_bench`` if needed; return where it is. Starts the private cluster if needed."""
+def prepare(*, fresh: bool = False) -> BenchDatabase:
+    """Create ``monopod_bench`` if needed (anew when ``fresh``); return where it is. Starts the private
+    cluster if needed."""
     configured = os.environ.get("DATABASE_URL", "").strip()
     if configured:
         bench_url = _with_database(configured, BENCH_DATABASE)
         try:
             with psycopg.connect(configured, autocommit=True, connect_timeout=10) as conn:
+                if _owner(conn) is not None and (fresh or _stale(conn)):
+                    _drop(conn)
                 if _owner(conn) is None:
                     conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(BENCH_DATABASE)))
         except psycopg.Error as exc:
@@ -72,9 +76,10 @@ def prepare() -> BenchDatabase:
         with psycopg.connect(admin_url, autocommit=True, connect_timeout=10) as conn:
             _ensure_role(conn)
             owner = _owner(conn)
-            if owner is not None and owner != BENCH_ROLE:
-                # Made by an older run under another owner: it holds nothing but benchmark data.
-                conn.execute(sql.SQL("DROP DATABASE {} WITH (FORCE)").format(sql.Identifier(BENCH_DATABASE)))
+            if owner is not None and (fresh or owner != BENCH_ROLE or _stale(conn)):
+                # Asked for, migrated from other files, or made under another owner: it holds only
+                # benchmark data.
+                _drop(conn)
                 owner = None
             if owner is None:
                 conn.execute(
@@ -85,6 +90,14 @@ def prepare() -> BenchDatabase:
     except psycopg.Error as exc:
         raise BenchError(f"could not create the {BENCH_DATABASE} database: {exc}") from exc
     return BenchDatabase(url=bench_url, embedded=True, started_cluster=started)
+
+
+def _stale(conn: psycopg.Connection[Any]) -> bool:
+    return _stored_comment(conn) != _fingerprint_comment(migrations_fingerprint())
+
+
+def _drop(conn: psycopg.Connection[Any]) -> None:
+    conn.execute(sql.SQL("DROP DATABASE {} WITH (FORCE)").format(sql.Identifier(BENCH_DATABASE)))
 
 
 def _owner(conn: psycopg.Connection[Any]) -> str | None:
@@ -107,6 +120,32 @@ def _ensure_role(conn: psycopg.Connection[Any]) -> None:
     )
 
 
+def migrations_fingerprint() -> str:
+    """A digest of MonoPod's migration files and pinned requirements.
+
+    Migrations may still be edited in place while MonoPod is young; a bench database migrated from
+    other files is dropped and made anew rather than trusted.
+    """
+    digest = hashlib.sha256()
+    files = [*sorted(PROJECT_ROOT.glob("apps/*/migrations/*.py")), PROJECT_ROOT / "requirements" / "base.txt"]
+    for path in files:
+        if path.is_file():
+            digest.update(str(path.relative_to(PROJECT_ROOT)).encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def _fingerprint_comment(fingerprint: str) -> str:
+    return f"monopod bench, migrations {fingerprint}"
+
+
+def _stored_comment(conn: psycopg.Connection[Any]) -> str | None:
+    row = conn.execute(
+        "SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = %s", [BENCH_DATABASE]
+    ).fetchone()
+    return str(row[0]) if row and row[0] is not None else None
+
+
 def migrate(database: BenchDatabase) -> float:
     """``manage.py migrate_schemas --shared`` against the bench database; returns its seconds."""
     env = {
@@ -116,6 +155,7 @@ def migrate(database: BenchDatabase) -> float:
         "DEBUG": "false",
         "LOG_LEVEL": "WARNING",
     }
+    fingerprint = migrations_fingerprint()  # of the files this migration reads
     started = time.perf_counter()
     try:
         done = subprocess.run(
@@ -131,7 +171,14 @@ def migrate(database: BenchDatabase) -> float:
         raise BenchError(f"migrate_schemas did not finish within {MIGRATE_TIMEOUT_SECONDS}s") from exc
     if done.returncode != 0:
         raise BenchError(f"migrate_schemas failed: {(done.stderr or done.stdout).strip()[-2000:]}")
-    return time.perf_counter() - started
+    seconds = time.perf_counter() - started
+    with psycopg.connect(database.url, autocommit=True, connect_timeout=10) as conn:
+        conn.execute(
+            sql.SQL("COMMENT ON DATABASE {} IS {}").format(
+                sql.Identifier(BENCH_DATABASE), sql.Literal(_fingerprint_comment(fingerprint))
+            )
+        )
+    return seconds
 
 
 def insert_rate(database: BenchDatabase, *, max_rows: int, max_seconds: float) -> tuple[int, float, list[float]]:
@@ -186,7 +233,7 @@ def for_run(run: BenchRun) -> BenchDatabase:
     database = run.state.get("database")
     if isinstance(database, BenchDatabase):
         return database
-    database = prepare()
+    database = prepare(fresh=run.config.fresh_db)
     run.on_exit(lambda: release(database))
     progress(f"bench database: {BENCH_DATABASE} ({'private cluster' if database.embedded else 'DATABASE_URL server'})")
     seconds = migrate(database)
@@ -198,16 +245,17 @@ def for_run(run: BenchRun) -> BenchDatabase:
 class ConnectionCounter:
     """Counts the other open connections to the bench database, over one connection of its own.
 
-    Called from one thread only (``PeakSampler``'s); ``close()`` when done.
+    The connection is opened up front, before any server can take the last free one; ``close()``
+    when done. Called from one thread at a time (``PeakSampler``'s).
     """
 
     def __init__(self, database: BenchDatabase) -> None:
         self.database = database
-        self._conn: psycopg.Connection[Any] | None = None
+        self._conn: psycopg.Connection[Any] | None = psycopg.connect(database.url, autocommit=True, connect_timeout=5)
 
     def __call__(self) -> int:
         if self._conn is None:
-            self._conn = psycopg.connect(self.database.url, autocommit=True, connect_timeout=5)
+            raise BenchError("the connection counter is closed")
         row = self._conn.execute(
             "SELECT count(*) FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",
             [BENCH_DATABASE],

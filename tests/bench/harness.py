@@ -1,8 +1,9 @@
 """The benchmark harness: servers, load, measurements, comparisons and the printed table.
 
-A benchmark module receives a ``BenchRun``. It starts servers with ``serving()``, drives them with
-``BenchRun.load()``, records ``Measurement``s and compares them to the same run's baselines with
-``BenchRun.compare()``. Nothing here knows about a particular benchmark.
+A benchmark module receives a ``BenchRun``. ``BenchRun.measure_http()`` serves one server spec
+(``uvicorn()``, ``gunicorn()``), warms it up, drives it with wrk or ``loadgen`` and records a
+``Measurement``; ``BenchRun.record()`` takes any other measurement, and ``BenchRun.compare()`` sets it
+against a baseline of the same run. Nothing here knows about a particular benchmark.
 
 Every server runs in its own process group on a port chosen free at run time, and is always
 terminated when the ``with`` block ends. Load goes only to 127.0.0.1.
@@ -14,6 +15,7 @@ import contextlib
 import http.client
 import json
 import os
+import re
 import shutil
 import signal
 import socket
@@ -32,6 +34,7 @@ RESULTS_DIR = Path(__file__).resolve().parent / "results"
 LOGS_DIR = RESULTS_DIR / "logs"
 LOOPBACK = "127.0.0.1"
 READY_TIMEOUT_SECONDS = 60.0
+WRONG_ANSWER_SECONDS = 10.0
 STOP_TIMEOUT_SECONDS = 10.0
 JSON_MARKER = "BENCH_JSON "
 
@@ -62,6 +65,8 @@ class BenchConfig:
     warmup: float = 1.0
     connections: int = 16
     workers: int = 2
+    repeat: int = 1
+    fresh_db: bool = False
     loadgen: Literal["auto", "wrk", "python"] = "auto"
 
     def load_tool(self) -> str:
@@ -104,6 +109,9 @@ class Measurement:
     rate: float
     p50_ms: float | None = None
     p95_ms: float | None = None
+    cpu_ms: float | None = None
+    """Server CPU time (all its processes, user + system) per request: steadier than the rate on a busy
+    machine, because it does not count time spent waiting for the CPU."""
     count: int = 0
     errors: int = 0
     seconds: float = 0.0
@@ -112,13 +120,14 @@ class Measurement:
 
 @dataclass
 class Comparison:
-    """``subject`` against ``baseline`` from the same run: rate ratio and p95 ratio."""
+    """``subject`` against ``baseline`` from the same run: rate, p95 and CPU-per-request ratios."""
 
     subject: str
     baseline: str
     label: str
     rate_ratio: float
     p95_ratio: float | None
+    cpu_ratio: float | None = None
 
 
 @dataclass
@@ -138,6 +147,8 @@ class ServerSpec:
     app: str
     workers: int
     env: Mapping[str, str] = field(default_factory=dict)
+    threads: int = 1
+    """gunicorn only: 1 runs sync workers; more runs gthread workers with that many threads each."""
 
     @property
     def interface(self) -> str:
@@ -145,6 +156,8 @@ class ServerSpec:
 
     @property
     def description(self) -> str:
+        if self.threads > 1:
+            return f"{self.kind} x{self.workers} gthread x{self.threads}"
         return f"{self.kind} x{self.workers} ({self.interface})"
 
     def argv(self, port: int) -> list[str]:
@@ -157,20 +170,24 @@ class ServerSpec:
                 "--lifespan", "off", "--no-access-log", "--log-level", "warning",
                 "--timeout-graceful-shutdown", "3",
             ]  # fmt: skip
-        return [
+        argv = [
             python, "-m", "gunicorn", self.app,
             "--bind", f"{LOOPBACK}:{port}",
-            "--workers", str(self.workers), "--worker-class", "sync",
+            "--workers", str(self.workers),
             "--log-level", "warning", "--graceful-timeout", "3",
+            "--no-control-socket",  # no shared ~/.gunicorn/gunicorn.ctl between concurrent servers
         ]  # fmt: skip
+        if self.threads > 1:
+            return [*argv, "--worker-class", "gthread", "--threads", str(self.threads), "--keep-alive", "75"]
+        return [*argv, "--worker-class", "sync"]
 
 
 def uvicorn(app: str, *, workers: int, env: Mapping[str, str] | None = None) -> ServerSpec:
     return ServerSpec(kind="uvicorn", app=app, workers=workers, env=dict(env or {}))
 
 
-def gunicorn(app: str, *, workers: int, env: Mapping[str, str] | None = None) -> ServerSpec:
-    return ServerSpec(kind="gunicorn", app=app, workers=workers, env=dict(env or {}))
+def gunicorn(app: str, *, workers: int, env: Mapping[str, str] | None = None, threads: int = 1) -> ServerSpec:
+    return ServerSpec(kind="gunicorn", app=app, workers=workers, env=dict(env or {}), threads=threads)
 
 
 def free_port() -> int:
@@ -191,12 +208,33 @@ def http_get(port: int, path: str, host: str, timeout: float = 2.0) -> tuple[int
         conn.close()
 
 
-def _log_tail(path: Path, lines: int = 15) -> str:
+EXCEPTION_LINE = re.compile(r"\b([A-Za-z_][\w.]*(?:Error|Exception)): ([^\"\\\n]{1,300})")
+
+
+def _last_exception(path: Path) -> str | None:
+    """The last ``SomeError: message`` in a server log (plain or JSON tracebacks), or None."""
+    try:
+        text = path.read_text(errors="replace")
+    except OSError:
+        return None
+    matches = EXCEPTION_LINE.findall(text[-200_000:].replace("\\n", "\n"))  # JSON logs escape newlines
+    return f"{matches[-1][0]}: {matches[-1][1].strip()}" if matches else None
+
+
+def _failure_detail(path: Path) -> str:
+    exception = _last_exception(path)
+    summary = f"last exception in the log: {exception}\n" if exception else ""
+    return summary + _log_tail(path)
+
+
+def _log_tail(path: Path, lines: int = 6, width: int = 400) -> str:
+    """The log's last lines, each cut to ``width`` characters (JSON tracebacks are one long line)."""
     try:
         text = path.read_text(errors="replace").strip().splitlines()
     except OSError:
         return "(no log)"
-    return "\n".join(text[-lines:]) or "(empty log)"
+    tail = [line if len(line) <= width else line[:width] + " ..." for line in text[-lines:]]
+    return "\n".join(tail) + f"\n(full log: {path})" if tail else "(empty log)"
 
 
 def _stop(process: subprocess.Popen[bytes]) -> None:
@@ -213,9 +251,43 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
         process.wait(timeout=STOP_TIMEOUT_SECONDS)
 
 
+def process_group_cpu_seconds(pgid: int) -> float | None:
+    """User + system CPU seconds used so far by the live processes of group ``pgid`` (Linux /proc).
+
+    None where /proc is not available. A server's workers share its process group, so this is the
+    whole server's CPU time, whatever else runs on the machine.
+    """
+    proc = Path("/proc")
+    if not proc.is_dir():
+        return None
+    ticks = 0
+    for entry in proc.iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue  # exited meanwhile
+        fields = stat[stat.rindex(")") + 2 :].split()  # after "pid (comm) ": state, ppid, pgrp, ...
+        if int(fields[2]) == pgid:
+            ticks += int(fields[11]) + int(fields[12])  # utime, stime
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+@dataclass(frozen=True)
+class Served:
+    """A running server: where it listens and its process group (the server and its workers)."""
+
+    port: int
+    pgid: int
+
+    def cpu_seconds(self) -> float | None:
+        return process_group_cpu_seconds(self.pgid)
+
+
 @contextlib.contextmanager
-def serving(spec: ServerSpec, *, name: str, ready_path: str, host: str) -> Iterator[int]:
-    """Start ``spec`` on a free port, wait until ``ready_path`` answers 200, yield the port, stop it.
+def serving(spec: ServerSpec, *, name: str, ready_path: str, host: str) -> Iterator[Served]:
+    """Start ``spec`` on a free port, wait until ``ready_path`` answers 200, yield it, then stop it.
 
     The server's output goes to ``results/logs/<name>.log`` (read when it fails to start).
     """
@@ -229,17 +301,20 @@ def serving(spec: ServerSpec, *, name: str, ready_path: str, host: str) -> Itera
         )
         try:
             _wait_ready(process, port, ready_path, host, log_path)
-            yield port
+            yield Served(port=port, pgid=process.pid)
         finally:
             _stop(process)
 
 
 def _wait_ready(process: subprocess.Popen[bytes], port: int, path: str, host: str, log_path: Path) -> None:
-    deadline = time.monotonic() + READY_TIMEOUT_SECONDS
+    """Wait until ``path`` answers 200: up to READY_TIMEOUT_SECONDS for the server to answer at all,
+    and up to WRONG_ANSWER_SECONDS once it answers something else (a broken app does not heal)."""
+    started = time.monotonic()
+    first_wrong: float | None = None
     last = "no answer"
-    while time.monotonic() < deadline:
+    while time.monotonic() - started < READY_TIMEOUT_SECONDS:
         if process.poll() is not None:
-            raise BenchError(f"server exited with status {process.returncode}:\n{_log_tail(log_path)}")
+            raise BenchError(f"server exited with status {process.returncode}:\n{_failure_detail(log_path)}")
         try:
             status, body = http_get(port, path, host)
         except OSError as exc:
@@ -247,9 +322,13 @@ def _wait_ready(process: subprocess.Popen[bytes], port: int, path: str, host: st
         else:
             if status == 200:
                 return
-            last = f"HTTP {status}: {body[:200]!r}"
+            last = f"HTTP {status}: {body[:120]!r}"
+            first_wrong = first_wrong or time.monotonic()
+            if time.monotonic() - first_wrong > WRONG_ANSWER_SECONDS:
+                break
         time.sleep(0.1)
-    raise BenchError(f"server not ready after {READY_TIMEOUT_SECONDS:.0f}s ({last}):\n{_log_tail(log_path)}")
+    waited = time.monotonic() - started
+    raise BenchError(f"{path} not ready after {waited:.0f}s ({last}):\n{_failure_detail(log_path)}")
 
 
 # --- Load ----------------------------------------------------------------------------------------
@@ -374,6 +453,8 @@ class BenchRun:
             extra += f", p50 {m.p50_ms:.2f} ms, p95 {m.p95_ms:.2f} ms"
         if m.errors:
             extra += f", {m.errors} errors"
+        if m.cpu_ms is not None:
+            extra += f", {m.cpu_ms:.3f} cpu ms/request"
         if m.detail.get("peak_db_connections") is not None:
             extra += f", peak {m.detail['peak_db_connections']} db connections"
         progress(f"  {m.label} [{m.server}]: {m.rate:,.0f} {m.unit}{extra}")
@@ -397,15 +478,24 @@ class BenchRun:
         measured load is recorded too.
         """
         connections, tool = self.config.connections, self.tool
-        peak: int | None = None
-        with serving(spec, name=key, ready_path=path, host=host) as port:
+        windows: list[tuple[LoadResult, float | None]] = []
+        with serving(spec, name=key, ready_path=path, host=host) as server:
             if self.config.warmup > 0:
-                run_load(port, path, host=host, seconds=self.config.warmup, connections=connections, tool=tool)
+                run_load(server.port, path, host=host, seconds=self.config.warmup, connections=connections, tool=tool)
             with PeakSampler(db_connections) as sampler:
-                result = run_load(
-                    port, path, host=host, seconds=self.config.duration, connections=connections, tool=tool
-                )
+                for _ in range(self.config.repeat):
+                    cpu_before = server.cpu_seconds()
+                    window = run_load(
+                        server.port, path, host=host, seconds=self.config.duration, connections=connections, tool=tool
+                    )
+                    cpu_after = server.cpu_seconds()
+                    cpu_ms = None
+                    if cpu_before is not None and cpu_after is not None and window.requests:
+                        cpu_ms = (cpu_after - cpu_before) * 1000 / window.requests
+                    windows.append((window, cpu_ms))
             peak = sampler.peak
+        # With --repeat, the window with the median rate stands for the line; all rates go to the JSON.
+        result, cpu_ms_per_request = sorted(windows, key=lambda w: w[0].rate)[len(windows) // 2]
         if result.requests == 0:
             raise BenchError(f"{label}: no request completed")
         return self.record(
@@ -418,6 +508,7 @@ class BenchRun:
                 rate=result.rate,
                 p50_ms=result.p50_ms,
                 p95_ms=result.p95_ms,
+                cpu_ms=cpu_ms_per_request,
                 count=result.requests,
                 errors=result.errors + result.status_errors,
                 seconds=result.duration_s,
@@ -430,6 +521,8 @@ class BenchRun:
                     "error_responses": result.status_errors,
                     "socket_errors": result.errors,
                     "peak_db_connections": peak,
+                    "window_rates": [round(w.rate, 1) for w, _ in windows],
+                    "window_cpu_ms_per_request": [round(c, 3) if c is not None else None for _, c in windows],
                     **(detail or {}),
                 },
             )
@@ -440,10 +533,9 @@ class BenchRun:
         first, second = self.get(subject), self.get(baseline)
         if first is None or second is None or second.rate == 0:
             return None
-        p95 = None
-        if first.p95_ms is not None and second.p95_ms:
-            p95 = first.p95_ms / second.p95_ms
-        comparison = Comparison(subject, baseline, label, first.rate / second.rate, p95)
+        p95 = first.p95_ms / second.p95_ms if first.p95_ms is not None and second.p95_ms else None
+        cpu = first.cpu_ms / second.cpu_ms if first.cpu_ms is not None and second.cpu_ms else None
+        comparison = Comparison(subject, baseline, label, first.rate / second.rate, p95, cpu)
         self.comparisons.append(comparison)
         return comparison
 
@@ -454,31 +546,31 @@ class BenchRun:
             f"MonoPod benchmarks, {time.strftime('%Y-%m-%d %H:%M', time.localtime(self.started_at))}, "
             f"{os.cpu_count()} CPUs, Python {sys.version.split()[0]}",
             f"load: {self.tool}, {self.config.connections} keep-alive connections, "
-            f"{self.config.warmup:g}s warm-up + {self.config.duration:g}s per line, 127.0.0.1",
+            f"{self.config.warmup:g}s warm-up + {self.config.repeat} x {self.config.duration:g}s per line"
+            f"{' (median window)' if self.config.repeat > 1 else ''}, 127.0.0.1",
+            "rate: successful responses (or rows) per second; cpu ms: the server's CPU time per request, all its "
+            "processes",
             "",
         ]
         header = (
-            f"{'benchmark':<46} {'server':<20} {'rate':>9} {'unit':<6} {'p50 ms':>8} {'p95 ms':>8} {'errors':>7}"
-            f" {'db conns':>8}"
+            f"{'benchmark':<40} {'server':<20} {'rate':>9} {'unit':<6} {'p50 ms':>7} {'p95 ms':>7} {'errors':>6}"
+            f" {'db conns':>8} {'cpu ms':>7}"
         )
-        groups = list(dict.fromkeys(m.group for m in self.measurements))
-        for group in groups:
+        for group in dict.fromkeys(m.group for m in self.measurements):
             lines += [f"== {group}", header, "-" * len(header)]
             for m in (m for m in self.measurements if m.group == group):
-                p50 = f"{m.p50_ms:8.2f}" if m.p50_ms is not None else f"{'-':>8}"
-                p95 = f"{m.p95_ms:8.2f}" if m.p95_ms is not None else f"{'-':>8}"
                 peak = m.detail.get("peak_db_connections")
-                conns = f"{peak:>8}" if peak is not None else f"{'-':>8}"
                 lines.append(
-                    f"{m.label:<46} {m.server:<20} {m.rate:>9,.0f} {m.unit:<6} {p50} {p95} {m.errors:>7} {conns}"
+                    f"{m.label:<40} {m.server:<20} {m.rate:>9,.0f} {m.unit:<6} {_cell(m.p50_ms, 7)} "
+                    f"{_cell(m.p95_ms, 7)} {m.errors:>6} {_cell(peak, 8, '')} {_cell(m.cpu_ms, 7, '.3f')}"
                 )
             lines.append("")
         if self.comparisons:
-            header = f"{'ratio (same run)':<100} {'rate':>7} {'p95':>7}"
-            lines += ["== ratios: rate < 1 is slower, p95 > 1 is slower", header, "-" * len(header)]
+            header = f"{'ratio (same run)':<86} {'rate':>7} {'p95':>7} {'cpu ms':>7}"
+            title = "== ratios: rate < 1, p95 > 1 or cpu ms > 1 mean the subject is slower"
+            lines += [title, header, "-" * len(header)]
             for c in self.comparisons:
-                p95 = f"{c.p95_ratio:7.2f}" if c.p95_ratio is not None else f"{'-':>7}"
-                lines.append(f"{c.label:<100} {c.rate_ratio:7.2f} {p95}")
+                lines.append(f"{c.label:<86} {c.rate_ratio:7.2f} {_cell(c.p95_ratio, 7)} {_cell(c.cpu_ratio, 7)}")
             lines.append("")
         for failure in self.failures:
             lines.append(f"FAILED {failure.module}: {failure.message}")
@@ -497,6 +589,10 @@ class BenchRun:
     def write_json(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps(self.to_json(), indent=2) + "\n")
+
+
+def _cell(value: float | None, width: int, spec: str = ".2f") -> str:
+    return f"{value:>{width}{spec}}" if value is not None else f"{'-':>{width}}"
 
 
 def progress(message: str) -> None:

@@ -17,6 +17,7 @@ import contextlib
 import json
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
@@ -65,13 +66,13 @@ async def _read_response(reader: asyncio.StreamReader) -> tuple[int, bool]:
 
 
 async def _client(host: str, port: int, request: bytes, deadline: float, timeout: float, tally: Tally) -> None:
-    writer: asyncio.StreamWriter | None = None
-    reader: asyncio.StreamReader | None = None
+    stream: tuple[asyncio.StreamReader, asyncio.StreamWriter] | None = None
     while time.perf_counter() < deadline and len(tally.latencies) < MAX_REQUESTS:
         started = time.perf_counter()
         try:
-            if writer is None or reader is None:
-                reader, writer = await asyncio.wait_for(asyncio.open_connection(host, port), timeout)
+            if stream is None:
+                stream = await asyncio.wait_for(asyncio.open_connection(host, port), timeout)
+            reader, writer = stream
             writer.write(request)
             status, keep_alive = await asyncio.wait_for(_read_response(reader), timeout)
         except (OSError, asyncio.IncompleteReadError, asyncio.LimitOverrunError, TimeoutError, ProtocolError):
@@ -82,13 +83,13 @@ async def _client(host: str, port: int, request: bytes, deadline: float, timeout
             tally.latencies.append(time.perf_counter() - started)
             if not 200 <= status < 400:
                 tally.status_errors += 1
-        if not keep_alive and writer is not None:
-            writer.close()
+        if not keep_alive and stream is not None:
+            stream[1].close()
             with contextlib.suppress(OSError):
-                await writer.wait_closed()
-            writer = reader = None
-    if writer is not None:
-        writer.close()
+                await stream[1].wait_closed()
+            stream = None
+    if stream is not None:
+        stream[1].close()
 
 
 def _percentile(ordered: list[float], fraction: float) -> float:
@@ -135,18 +136,18 @@ def main(argv: list[str]) -> int:
     try:
         import uvloop  # installed with uvicorn[standard]; a faster client loop when present
 
-        runner = uvloop.run
+        loop_factory: Callable[[], asyncio.AbstractEventLoop] | None = uvloop.new_event_loop
     except ImportError:
-        runner = asyncio.run
-    result = runner(
-        run(
-            args.url,
-            host_header=args.host,
-            connections=max(1, args.connections),
-            duration=args.duration,
-            timeout=args.timeout,
-        )
+        loop_factory = None
+    work = run(
+        args.url,
+        host_header=args.host,
+        connections=max(1, args.connections),
+        duration=args.duration,
+        timeout=args.timeout,
     )
+    with asyncio.Runner(loop_factory=loop_factory) as runner:
+        result = runner.run(work)
     print("BENCH_JSON " + json.dumps(result), flush=True)
     return 0
 
