@@ -10,7 +10,8 @@ PIP_COMPILE := $(VENV)/bin/pip-compile --quiet --strip-extras --no-emit-index-ur
 PROD_CHECK_ENV := DJANGO_SETTINGS_MODULE=monopod.settings.production \
 	SECRET_KEY=check-only-$$(head -c 48 /dev/urandom | base64 | tr -dc 'a-zA-Z0-9') \
 	DATABASE_URL=postgres://monopod@127.0.0.1:5432/monopod ALLOWED_HOSTS=.example.com \
-	REDIS_URL=redis://127.0.0.1:6379/0 BROKER_URL=amqp://monopod@127.0.0.1:5672//
+	REDIS_URL=redis://127.0.0.1:6379/0 BROKER_URL=amqp://monopod@127.0.0.1:5672// \
+	EMAIL_URL=smtp://127.0.0.1:25
 
 .PHONY: help run test check bench db db-stop install lock clean
 

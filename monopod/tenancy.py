@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any, cast
 
 from channels.db import database_sync_to_async
+from django.conf import settings
 from django.core.exceptions import DisallowedHost
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, HttpResponseNotFound
@@ -16,6 +18,35 @@ from monopod.api import error_response
 
 # Operational endpoints answer on any allowed host, without looking the host up.
 OPERATIONAL_PREFIXES = ("/health/", "/metrics")
+
+
+class TenantCache:
+    """Host name to tenant, per process, so that a request does not look its tenant up every time.
+
+    Entries live ``TENANT_CACHE_SECONDS``; any change to a tenant or domain empties this process's
+    cache at once (signals), and other processes see it within that many seconds.
+    """
+
+    def __init__(self) -> None:
+        self._entries: dict[str, tuple[float, Any]] = {}
+
+    def get(self, hostname: str) -> Any | None:
+        entry = self._entries.get(hostname)
+        if entry is None or entry[0] < time.monotonic():
+            return None
+        return entry[1]
+
+    def put(self, hostname: str, tenant: Any) -> None:
+        if len(self._entries) >= MAX_CACHED_HOSTS:
+            self._entries.clear()
+        self._entries[hostname] = (time.monotonic() + settings.TENANT_CACHE_SECONDS, tenant)
+
+    def clear(self, **kwargs: Any) -> None:
+        self._entries.clear()
+
+
+tenant_cache = TenantCache()
+MAX_CACHED_HOSTS = 10_000
 
 
 class TenantMiddleware(TenantMainMiddleware):
@@ -42,6 +73,13 @@ class TenantMiddleware(TenantMainMiddleware):
         if tenant is None or tenant.is_serving():
             return None
         return tenant_unavailable(request, tenant)
+
+    def get_tenant(self, domain_model: Any, hostname: str) -> Any:
+        tenant = tenant_cache.get(hostname)
+        if tenant is None:
+            tenant = super().get_tenant(domain_model, hostname)
+            tenant_cache.put(hostname, tenant)
+        return tenant
 
     def no_tenant_found(self, request: HttpRequest, hostname: str) -> HttpResponse:
         return render(request, "tenants/not_found.html", {"hostname": hostname}, status=404)

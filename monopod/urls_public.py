@@ -10,5 +10,6 @@ urlpatterns = [
     path("", tenant_views.public_home, name="public-home"),
     path("signup/", tenant_views.signup_view, name="signup"),
     path("admin/", admin.site.urls),
+    path("accounts/", include("allauth.urls")),
     path("api/v1/tenants/", include("apps.tenants.api.urls")),
 ]

@@ -9,5 +9,6 @@ urlpatterns = [
     path("", include("monopod.urls_common")),
     path("", tenant_views.tenant_home, name="tenant-home"),
     path("admin/", admin.site.urls),
+    path("accounts/", include("allauth.urls")),
     path("api/v1/auth/", include("apps.identity.api.urls")),
 ]

@@ -21,6 +21,7 @@ from apps.tenants import schemas
 from apps.tenants.models import Tenant
 from apps.tenants.provisioning import tenant_domain_name, tenant_provision
 from apps.tenants.services import public_tenant_ensure
+from monopod.tenancy import tenant_cache
 from tests.identity.factories import UserFactory
 from tests.services import *  # noqa: F403 - service fixtures (redis_url, broker_url)
 
@@ -31,6 +32,11 @@ FOUNDER_PASSWORD = "founder-password-1234"
 
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup: None, django_db_blocker: Any) -> None:
+    # pytest-django makes the test database only when a collected test asks for the database; a fixture
+    # reaching it otherwise would write to the developer's own. Never let that happen.
+    database = str(connection.settings_dict["NAME"])
+    if not database.startswith("test_"):
+        pytest.fail(f"refusing to set up tenants in {database!r}: not a test database", pytrace=False)
     with django_db_blocker.unblock():
         public_tenant_ensure()
         schemas.template_ensure()
@@ -39,6 +45,14 @@ def django_db_setup(django_db_setup: None, django_db_blocker: Any) -> None:
                 slug=slug, name=name, region=region, admin_email=f"founder@{slug}.test", admin_password=FOUNDER_PASSWORD
             )
         connection.set_schema_to_public()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_tenant_cache() -> Iterator[None]:
+    """Host lookups cached by one test (whose writes are rolled back) must not answer the next."""
+    tenant_cache.clear()
+    yield
+    tenant_cache.clear()
 
 
 @pytest.fixture

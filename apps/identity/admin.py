@@ -1,21 +1,29 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import rest_framework_api_key.admin  # noqa: F401 - registers the library's model, unregistered below
+from allauth.account.decorators import secure_admin_login
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import URLPattern, path, reverse
 from django.utils.translation import gettext_lazy as _
 from rest_framework_api_key.models import APIKey as LibraryApiKey
 
-from apps.identity.forms import UserChangeForm, UserCreationForm
+from apps.identity.accounts import staff_invite
+from apps.identity.forms import StaffInvitationForm, UserChangeForm, UserCreationForm
 from apps.identity.models import ApiKey, User
 from apps.identity.services import api_key_issue, api_key_revoke
 
 # The library's own APIKey model is unused (ApiKey replaces it): keep it out of the admin.
 admin.site.unregister(LibraryApiKey)
+# Every console signs in through allauth (its rate limits, verified addresses, TOTP): /admin/login/
+# sends visitors to /accounts/login/ and lets signed-in staff through.
+admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]
 
 
 @admin.register(User)
@@ -32,6 +40,31 @@ class UserAdmin(DjangoUserAdmin):  # type: ignore[type-arg]
         (_("Important dates"), {"fields": ("last_login", "date_joined")}),
     )
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "password1", "password2")}),)
+
+    def get_urls(self) -> list[URLPattern]:
+        invite = path("invite/", self.admin_site.admin_view(self.invite_view), name="identity_user_invite")
+        return [invite, *super().get_urls()]
+
+    def invite_view(self, request: HttpRequest) -> HttpResponse:
+        """Invite a member by e-mail with a role; for those who may add users (Admins)."""
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        form = StaffInvitationForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                user = staff_invite(**form.cleaned_data, invited_by=cast(User, request.user))
+            except ValidationError as exc:
+                form.add_error("email", exc)
+            else:
+                self.message_user(request, _("Invitation sent to %(email)s.") % {"email": user.email}, messages.SUCCESS)
+                return HttpResponseRedirect(reverse("admin:identity_user_changelist"))
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "form": form,
+            "title": _("Invite a member"),
+        }
+        return TemplateResponse(request, "account/staff_invite.html", context)
 
 
 @admin.register(ApiKey)

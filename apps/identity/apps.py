@@ -10,6 +10,6 @@ class IdentityConfig(AppConfig):
         from django.db.models.signals import post_migrate
 
         from apps.identity import schema  # noqa: F401 - registers the OpenAPI extensions
-        from apps.identity.receivers import sync_roles_after_migrate
+        from apps.identity.roles import sync_roles_after_migrate
 
         post_migrate.connect(sync_roles_after_migrate, dispatch_uid="identity.sync_roles_after_migrate")

@@ -11,7 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import reduce
 from operator import or_
+from typing import Any
 
+from django.apps import AppConfig, apps
 from django.contrib.auth.models import Group, Permission
 from django.db.models import Q, QuerySet
 
@@ -110,3 +112,12 @@ def role_group(role: str) -> Group:
     """The group of ``role`` in the current schema, creating the roles if a schema lacks them."""
     group = Group.objects.filter(name=role).first()
     return group if group is not None else ensure_roles().get(name=role)
+
+
+def sync_roles_after_migrate(sender: AppConfig, app_config: AppConfig, **kwargs: Any) -> None:
+    """After ``migrate`` (in whichever schema it ran), grant new permissions to the roles.
+
+    ``post_migrate`` is sent once per app; permissions of every app exist by the last one.
+    """
+    if app_config is list(apps.get_app_configs())[-1]:
+        ensure_roles()

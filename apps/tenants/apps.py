@@ -5,3 +5,6 @@ class TenantsConfig(AppConfig):
     name = "apps.tenants"
     label = "tenants"
     verbose_name = "Tenants"
+
+    def ready(self) -> None:
+        from apps.tenants import receivers  # noqa: F401 - connects the tenant cache invalidation

@@ -17,11 +17,13 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django_tenants.utils import schema_context, schema_exists
 
+from apps.identity.accounts import email_address_ensure
 from apps.identity.models import User
 from apps.identity.roles import ADMIN, role_group
 from apps.tenants import schemas
 from apps.tenants.choices import TenantStatus
 from apps.tenants.models import Domain, PooledSchema, Tenant
+from apps.tenants.receivers import tenants_changed
 from apps.tenants.regions import REGION_DEFAULTS
 from apps.tenants.signals import tenant_created
 from apps.tenants.slugs import slug_to_schema_name, validate_slug
@@ -133,13 +135,14 @@ def _ensure_schema(tenant: Tenant) -> str:
     return "migrate"
 
 
-def _ensure_admin(tenant: Tenant, *, email: str, password: str | None) -> User:
+def _ensure_admin(tenant: Tenant, *, email: str, password: str | None, email_verified: bool) -> User:
     with schema_context(tenant.schema_name), transaction.atomic():
         admin_role = role_group(ADMIN)
         user = User.objects.filter(email__iexact=email).first()
         if user is None:
             user = User.objects.create_superuser(email=email, password=password)
         user.groups.add(admin_role)
+        email_address_ensure(user=user, verified=email_verified)
         return user
 
 
@@ -150,23 +153,32 @@ def _activate(tenant: Tenant) -> bool:
             status=TenantStatus.ACTIVE
         )
         if changed:
+            tenants_changed()
             transaction.on_commit(lambda: tenant_created.send(sender=Tenant, tenant=tenant))
     tenant.refresh_from_db()
     return bool(changed)
 
 
 def tenant_provision(
-    *, slug: str, name: str, region: str, admin_email: str, admin_password: str | None, plan: str = "free"
+    *,
+    slug: str,
+    name: str,
+    region: str,
+    admin_email: str,
+    admin_password: str | None,
+    plan: str = "free",
+    admin_email_verified: bool = False,
 ) -> Provisioned:
     """Create (or finish creating) a tenant with its schema, roles, first admin and region defaults.
 
     Raises ProvisioningError for invalid input and for a slug that is taken (by an active tenant,
     or by another founder's unfinished one). Without ``admin_password`` the admin gets an unusable
-    password and signs in after a password reset.
+    password and signs in after a password reset. The admin's address counts as verified only when
+    the caller vouches for it (an operator's command); signup sends a confirmation mail instead.
     """
     tenant = _register(slug=slug, name=name, region=region, plan=plan, owner_email=admin_email)
     path = _ensure_schema(tenant)
-    _ensure_admin(tenant, email=admin_email, password=admin_password)
+    _ensure_admin(tenant, email=admin_email, password=admin_password, email_verified=admin_email_verified)
     activated = _activate(tenant)
     logger.info("tenant %s provisioned via %s", tenant.slug, path, extra={"path": path, "activated": activated})
     return Provisioned(tenant=tenant, path=path, activated=activated)

@@ -12,6 +12,7 @@ from django_tenants.utils import schema_context
 from apps.tenants import schemas
 from apps.tenants.choices import TenantStatus
 from apps.tenants.models import Domain, Tenant
+from apps.tenants.receivers import tenants_changed
 
 PUBLIC_SCHEMA = "public"
 
@@ -35,6 +36,7 @@ def public_tenant_ensure() -> Tenant:
 def _change_status(*, tenant: Tenant, allowed: set[str], to: str) -> Tenant:
     with schema_context(PUBLIC_SCHEMA), transaction.atomic():
         changed = Tenant.objects.filter(pk=tenant.pk, status__in=allowed).update(status=to)
+        tenants_changed()
         tenant.refresh_from_db()
     if not changed and tenant.status != to:
         raise TenantStateError(f"Tenant {tenant.slug!r} is {tenant.status}; it cannot become {to}.")
@@ -63,6 +65,7 @@ def tenant_delete(*, tenant: Tenant) -> Tenant:
         raise TenantStateError("The public site cannot be deleted.")
     with schema_context(PUBLIC_SCHEMA), transaction.atomic():
         Tenant.objects.filter(pk=tenant.pk).update(status=TenantStatus.DELETED)
+        tenants_changed()
         Domain.objects.filter(tenant=tenant).delete()
         schemas.schema_drop(tenant.schema_name)
         transaction.on_commit(lambda: shutil.rmtree(tenant_files_root(tenant), ignore_errors=True))

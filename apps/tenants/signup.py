@@ -8,6 +8,7 @@ from django.http import HttpRequest
 from django.http.request import split_domain_port
 from rest_framework.throttling import AnonRateThrottle
 
+from apps.identity.accounts import email_verification_send
 from apps.identity.models import User
 from apps.tenants.models import Tenant
 from apps.tenants.provisioning import TAKEN, Provisioned, tenant_login_url, tenant_provision
@@ -35,8 +36,10 @@ def clean_password(password: str, *, email: str) -> str:
 
 
 def signup(*, name: str, slug: str, region: str, admin_email: str, password: str) -> Provisioned:
-    """Provision the tenant a visitor asked for; they become its first admin."""
-    return tenant_provision(slug=slug, name=name, region=region, admin_email=admin_email, admin_password=password)
+    """Provision the tenant a visitor asked for; they become its first admin, once they verify their address."""
+    result = tenant_provision(slug=slug, name=name, region=region, admin_email=admin_email, admin_password=password)
+    email_verification_send(tenant=result.tenant, email=admin_email)
+    return result
 
 
 def login_url_for(request: HttpRequest, result: Provisioned) -> str:

@@ -36,6 +36,9 @@ SHARED_APPS = [
     "rest_framework",
     "django_filters",
     "drf_spectacular",
+    "allauth",
+    "allauth.account",
+    "allauth.mfa",
 ]
 TENANT_APPS = [
     "django.contrib.contenttypes",
@@ -45,6 +48,9 @@ TENANT_APPS = [
     "monopod.admin_site.MonoPodAdminConfig",
     "rest_framework_simplejwt.token_blacklist",
     "rest_framework_api_key",
+    "allauth",
+    "allauth.account",
+    "allauth.mfa",
 ]
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
 
@@ -55,6 +61,11 @@ ROOT_URLCONF = "monopod.urls_tenant"
 DATABASE_ROUTERS = ["django_tenants.routers.TenantSyncRouter"]
 # django-tenants wraps this backend, so database metrics reach /metrics too.
 ORIGINAL_BACKEND = "django_prometheus.db.backends.postgresql"
+# Seconds a process trusts its host-to-tenant cache (changes in the same process apply at once).
+TENANT_CACHE_SECONDS = 5
+# One `SET search_path` per connection and schema, not per cursor. Safe because django-tenants forgets
+# the path on rollback and savepoint rollback (tests/tenants/test_schema_routing.py proves it).
+TENANT_LIMIT_SET_CALLS = True
 # Migrated schemas kept ready for new tenants (see apps.tenants.provisioning); refilled by Celery.
 TENANT_POOL_SIZE = 3
 
@@ -134,6 +145,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
     "monopod.observability.UserContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -166,7 +178,38 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-LOGIN_URL = "/admin/login/"
+
+# --- Sign-in (django-allauth), in each schema: e-mail and password, a verified address, optional TOTP.
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
+]
+LOGIN_URL = "/accounts/login/"
+ACCOUNT_ADAPTER = "apps.identity.adapters.AccountAdapter"
+ACCOUNT_FORMS = {"reset_password_from_key": "apps.identity.forms.ResetPasswordKeyForm"}
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*"]
+ACCOUNT_USER_MODEL_USERNAME_FIELD = None
+ACCOUNT_UNIQUE_EMAIL = True
+ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+# Stored random keys rather than signed address ids: ids repeat across tenant schemas, stored keys do not.
+ACCOUNT_EMAIL_CONFIRMATION_HMAC = False
+ACCOUNT_EMAIL_SUBJECT_PREFIX = "[MonoPod] "
+# Cache keys carry the tenant (django-tenants' make_key), so every limit counts per tenant.
+ACCOUNT_RATE_LIMITS = {
+    "login": "30/m/ip",
+    "login_failed": "10/m/ip,5/5m/key",
+    "reset_password": "20/m/ip,5/m/key",
+    "reset_password_from_key": "20/m/ip",
+    "confirm_email": "1/3m/key",
+    "signup": "20/m/ip",
+}
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = "MonoPod"
+
+# --- E-mail: EMAIL_URL such as smtp+tls://user:password@mail.example.com:587; the console when unset.
+globals().update(env.email(default="consolemail://"))
+DEFAULT_FROM_EMAIL = env.raw("DEFAULT_FROM_EMAIL") or f"MonoPod <noreply@{BASE_DOMAIN}>"
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("ar", "العربية"), ("fr", "Français"), ("de", "Deutsch")]

@@ -179,6 +179,26 @@ def service_url(name: str, schemes: set[str], example: str) -> str | None:
     return value
 
 
+EMAIL_EXAMPLE = "smtp+tls://user:password@mail.example.com:587"
+
+
+def email(*, default: str | None) -> dict[str, Any]:
+    """EMAIL_URL (django-environ's ``email_url``) as Django's ``EMAIL_*`` settings; ``default`` when unset,
+    required when there is none. Its password is never echoed in errors."""
+    value = raw("EMAIL_URL") or default
+    if not value:
+        _fail("EMAIL_URL", f"set in production, like {EMAIL_EXAMPLE}")
+    scheme = urlsplit(value).scheme
+    if scheme not in environ.Env.EMAIL_SCHEMES:
+        _fail("EMAIL_URL", f"a URL like {EMAIL_EXAMPLE} or consolemail://", f"scheme {scheme or 'missing'}")
+    try:
+        config = environ.Env.email_url_config(value)
+    except ValueError:
+        _fail("EMAIL_URL", f"a URL like {EMAIL_EXAMPLE}")
+    # Unset parts keep Django's defaults rather than becoming None.
+    return {key: item for key, item in config.items() if item not in (None, "")}
+
+
 def exit_on_config_error(exc: ConfigError) -> NoReturn:
     """Print the one-line message and leave with status 2 (the shell's 'bad usage')."""
     print(f"monopod: configuration error: {exc}", file=sys.stderr)

@@ -11,6 +11,8 @@ EMBEDDED_DATABASE = False
 # Several processes share cache, queue and real-time: the embedded fallbacks are per machine.
 env.require("REDIS_URL", REDIS_URL, "set in production, like redis://cache:6379/0")  # noqa: F405
 env.require("BROKER_URL", BROKER_URL, "set in production, like amqp://user:password@broker:5672//")  # noqa: F405
+# Sign-in mails (verification, password reset, invitations) must really leave.
+globals().update(env.email(default=None))
 
 STORAGES["staticfiles"] = {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"}  # noqa: F405
 

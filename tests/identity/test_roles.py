@@ -76,7 +76,7 @@ def test_only_admins_touch_access_control(tenant, role):
 def test_roles_follow_new_permissions_after_migrate(tenant):
     from django.apps import apps
 
-    from apps.identity.receivers import sync_roles_after_migrate
+    from apps.identity.roles import sync_roles_after_migrate
 
     thing = ContentType.objects.create(app_label="crm", model="lead")
     Permission.objects.create(content_type=thing, codename="change_lead", name="Can change lead")

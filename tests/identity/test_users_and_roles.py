@@ -70,12 +70,20 @@ def test_ensure_roles_is_idempotent(tenant):
 
 
 def test_admin_console_login_works_for_tenant_admin(tenant_client, admin_user):
+    from allauth.account.models import EmailAddress
+
     from tests.identity.factories import DEFAULT_PASSWORD
 
+    EmailAddress.objects.create(user=admin_user, email=admin_user.email, primary=True, verified=True)
+
+    # The console's own login page hands over to allauth's, keeping where to go next.
+    handover = tenant_client.get("/admin/login/?next=/admin/")
     response = tenant_client.post(
-        "/admin/login/?next=/admin/", {"username": admin_user.email, "password": DEFAULT_PASSWORD}
+        "/accounts/login/?next=/admin/", {"login": admin_user.email, "password": DEFAULT_PASSWORD}
     )
 
+    assert handover.status_code == 302
+    assert handover["Location"] == "/accounts/login/?next=%2Fadmin%2F"
     assert response.status_code == 302
     assert response["Location"] == "/admin/"
     assert tenant_client.get("/admin/").status_code == 200

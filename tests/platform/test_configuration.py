@@ -253,6 +253,7 @@ def test_asgi_processes_do_not_keep_database_connections():
     [
         ("REDIS_URL", "REDIS_URL must be set in production, like redis://cache:6379/0"),
         ("BROKER_URL", "BROKER_URL must be set in production, like amqp://user:password@broker:5672//"),
+        ("EMAIL_URL", "EMAIL_URL must be set in production, like smtp+tls://user:password@mail.example.com:587"),
     ],
 )
 def test_production_requires_shared_services(missing, line):
@@ -261,6 +262,7 @@ def test_production_requires_shared_services(missing, line):
         "DATABASE_URL": "postgres://u@127.0.0.1/db",
         "REDIS_URL": "redis://cache:6379/0",
         "BROKER_URL": "amqp://u:p@mq:5672//",
+        "EMAIL_URL": "smtp+tls://u:p@mail:587",
     }
     environment[missing] = ""
 

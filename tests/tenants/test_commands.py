@@ -6,6 +6,7 @@ import io
 import re
 
 import pytest
+from allauth.account.models import EmailAddress
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
@@ -43,6 +44,10 @@ def test_create_tenant_provisions_and_prints_login_url(db):
     assert Tenant.objects.get(slug="initech").status == TenantStatus.ACTIVE
     with schema_context("initech"):
         assert User.objects.get().email == "boss@initech.test"
+        # The operator vouches for the address: no confirmation mail, and the admin can sign in.
+        assert list(EmailAddress.objects.values_list("email", "verified", "primary")) == [
+            ("boss@initech.test", True, True)
+        ]
 
 
 @pytest.mark.parametrize(

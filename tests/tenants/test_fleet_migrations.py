@@ -26,7 +26,7 @@ def database_url() -> str:
     settings = connection.settings_dict
     user = quote(settings["USER"] or "")
     password = f":{quote(settings['PASSWORD'])}" if settings.get("PASSWORD") else ""
-    host = settings["HOST"] or ""
+    host = settings["HOST"] or settings.get("OPTIONS", {}).get("host", "")
     if host.startswith("/"):
         return f"postgres://{user}{password}@/{settings['NAME']}?host={host}"
     return f"postgres://{user}{password}@{host}:{settings['PORT'] or 5432}/{settings['NAME']}"
@@ -41,7 +41,7 @@ def committed(django_db_setup, django_db_blocker) -> Iterator[tuple[psycopg.Conn
             dbname=settings["NAME"],
             user=settings["USER"],
             password=settings.get("PASSWORD") or None,
-            host=settings["HOST"] or None,
+            host=settings["HOST"] or settings.get("OPTIONS", {}).get("host") or None,
             port=settings["PORT"] or None,
             autocommit=True,
         )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.core.cache import cache
 from django.db import connection
@@ -51,14 +53,20 @@ def test_api_signup_creates_active_tenant_and_answers_login_url(public):
         assert User.objects.get().email == "boss@initech.test"
 
 
-def test_new_admin_can_sign_in_on_the_new_tenant(public):
+def test_new_admin_verifies_their_address_then_can_sign_in_on_the_new_tenant(public, mailoutbox):
     public.post("/api/v1/tenants/signup/", GOOD, content_type="application/json")
-
     browser = Client(HTTP_HOST="initech.localhost:8000")
-    response = browser.post(
-        "/admin/login/?next=/admin/", {"username": "boss@initech.test", "password": GOOD["password"]}
-    )
+    credentials = {"login": "boss@initech.test", "password": GOOD["password"]}
 
+    unverified = browser.post("/accounts/login/?next=/admin/", credentials)
+    link = re.search(r"http://initech\.localhost:8000(/accounts/confirm-email/[^/\s]+/)", mailoutbox[0].body)
+    assert link is not None
+    confirmed = browser.post(link[1])
+    response = browser.post("/accounts/login/?next=/admin/", credentials)
+
+    assert unverified.status_code == 302
+    assert unverified["Location"] == "/accounts/confirm-email/"
+    assert confirmed.status_code == 302
     assert response.status_code == 302
     assert response["Location"] == "/admin/"
     assert browser.get("/admin/").status_code == 200

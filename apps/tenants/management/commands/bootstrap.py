@@ -47,7 +47,12 @@ class Command(BaseCommand):
         created = demo is None or demo.status == TenantStatus.PROVISIONING
         if demo is None or created:
             demo = tenant_provision(
-                slug=slug, name="Demo Company", region=settings.REGION, admin_email=email, admin_password=password
+                slug=slug,
+                name="Demo Company",
+                region=settings.REGION,
+                admin_email=email,
+                admin_password=password,
+                admin_email_verified=True,
             ).tenant
             password_file.parent.mkdir(parents=True, exist_ok=True)
             password_file.touch(mode=0o600)

@@ -36,6 +36,7 @@ class Command(BaseCommand):
                 plan=options["plan"],
                 admin_email=options["admin_email"],
                 admin_password=options["admin_password"],
+                admin_email_verified=True,
             )
         except ProvisioningError as exc:
             raise CommandError(f"--{exc.field or 'slug'}: {exc}") from None
