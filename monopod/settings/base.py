@@ -172,6 +172,12 @@ WSGI_APPLICATION = "monopod.wsgi.application"
 ASGI_APPLICATION = "monopod.asgi.application"
 
 AUTH_USER_MODEL = "identity.User"
+# New hashes use the first; the others still verify older hashes, which are upgraded at the next sign-in.
+PASSWORD_HASHERS = [
+    "apps.identity.hashers.MonoPodArgon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},

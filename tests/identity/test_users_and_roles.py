@@ -101,3 +101,16 @@ def test_tenant_admin_cannot_use_session_on_other_tenant(tenant_client, admin_us
 
     assert response.status_code == 302
     assert response["Location"].startswith("/admin/login/")
+
+
+def test_passwords_are_hashed_with_argon2id_at_owasp_minimum(settings):
+    from django.contrib.auth.hashers import check_password, make_password
+
+    from monopod.settings import base
+
+    settings.PASSWORD_HASHERS = base.PASSWORD_HASHERS
+    encoded = make_password("correct-horse-battery-staple")
+
+    assert encoded.startswith("argon2$argon2id$v=19$m=19456,t=2,p=1$")
+    assert check_password("correct-horse-battery-staple", encoded) is True
+    assert check_password("wrong", encoded) is False
