@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from apps.tenants.models import Tenant
+from apps.tenants.services import TenantStateError
 
 
 class TenantCommand(BaseCommand):
@@ -18,3 +21,17 @@ class TenantCommand(BaseCommand):
         if tenant is None:
             raise CommandError(f"No tenant with slug {slug!r}.")
         return tenant
+
+
+class TenantStatusCommand(TenantCommand):
+    """A command that moves one tenant to another status through a service."""
+
+    def change(self, tenant: Tenant) -> Tenant:
+        raise NotImplementedError
+
+    def handle(self, *args: Any, slug: str, **options: Any) -> None:
+        try:
+            tenant = self.change(self.get_tenant(slug))
+        except TenantStateError as exc:
+            raise CommandError(str(exc)) from None
+        self.stdout.write(f"Tenant {tenant.slug} is {tenant.status}.")

@@ -1,19 +1,12 @@
 from __future__ import annotations
 
-from typing import Any
-
-from django.core.management.base import CommandError
-
-from apps.tenants.management.commands._base import TenantCommand
-from apps.tenants.services import TenantStateError, tenant_suspend
+from apps.tenants.management.commands._base import TenantStatusCommand
+from apps.tenants.models import Tenant
+from apps.tenants.services import tenant_suspend
 
 
-class Command(TenantCommand):
+class Command(TenantStatusCommand):
     help = "Suspend a tenant: its web and API answer 403 and its jobs stop; its data stays."
 
-    def handle(self, *args: Any, slug: str, **options: Any) -> None:
-        try:
-            tenant = tenant_suspend(tenant=self.get_tenant(slug))
-        except TenantStateError as exc:
-            raise CommandError(str(exc)) from None
-        self.stdout.write(f"Tenant {tenant.slug} is {tenant.status}.")
+    def change(self, tenant: Tenant) -> Tenant:
+        return tenant_suspend(tenant=tenant)
