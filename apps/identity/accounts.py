@@ -109,7 +109,13 @@ def staff_invite(*, email: str, role: str, invited_by: User) -> User:
             "role": role,
             "invitation_url": adapter.get_reset_password_from_key_url(f"{user_pk_to_url_str(user)}-{token}"),
         }
-        adapter.send_mail("account/email/staff_invitation", email, context)
+
+    def send() -> None:
+        with allauth_context.request_context(request):
+            adapter.send_mail("account/email/staff_invitation", email, context)
+
+    # Only an invitation that was saved is mailed.
+    transaction.on_commit(send)
     return user
 
 

@@ -296,8 +296,11 @@ def accept_invitation(client: Client, path: str, password: str = NEW_PASSWORD):
     return client.post(opened["Location"], {"password1": password, "password2": password})
 
 
-def test_invitation_creates_a_member_without_password_and_mails_a_link_on_the_tenant_host(admin_user, mailoutbox):
-    user = staff_invite(email="New.Hire@Example.test", role=VIEWER, invited_by=admin_user)
+def test_invitation_creates_a_member_without_password_and_mails_a_link_on_the_tenant_host(
+    admin_user, mailoutbox, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        user = staff_invite(email="New.Hire@Example.test", role=VIEWER, invited_by=admin_user)
 
     assert user.email == "new.hire@example.test"
     assert user.has_usable_password() is False
@@ -309,8 +312,9 @@ def test_invitation_creates_a_member_without_password_and_mails_a_link_on_the_te
     assert invitation_link(mailoutbox[0])[:2] == ("https", "acme.localhost")
 
 
-def test_invitee_sets_a_password_once_and_then_signs_in(admin_user, mailoutbox):
-    user = staff_invite(email="hire@example.test", role=VIEWER, invited_by=admin_user)
+def test_invitee_sets_a_password_once_and_then_signs_in(admin_user, mailoutbox, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        user = staff_invite(email="hire@example.test", role=VIEWER, invited_by=admin_user)
     _, _, path = invitation_link(mailoutbox[0])
     browser = Client(HTTP_HOST="acme.localhost")
 
@@ -329,8 +333,11 @@ def test_invitee_sets_a_password_once_and_then_signs_in(admin_user, mailoutbox):
     assert signed_in["Location"] == "/admin/"
 
 
-def test_invitation_link_does_nothing_on_another_tenant(admin_user, other_tenant, mailoutbox):
-    user = staff_invite(email="hire@example.test", role=VIEWER, invited_by=admin_user)
+def test_invitation_link_does_nothing_on_another_tenant(
+    admin_user, other_tenant, mailoutbox, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        user = staff_invite(email="hire@example.test", role=VIEWER, invited_by=admin_user)
     with schema_context(other_tenant.schema_name):
         namesake = UserFactory(email="hire@example.test")
     _, _, path = invitation_link(mailoutbox[0])
@@ -347,6 +354,14 @@ def test_invitation_link_does_nothing_on_another_tenant(admin_user, other_tenant
     assert user.has_usable_password() is False
 
 
+def test_invitation_rolled_back_sends_nothing(admin_user, mailoutbox, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        staff_invite(email="hire@example.test", role=VIEWER, invited_by=admin_user)
+
+    assert len(callbacks) == 1
+    assert mailoutbox == []
+
+
 def test_inviting_an_existing_member_or_an_unknown_role_sends_nothing(admin_user, mailoutbox):
     users = User.objects.count()
 
@@ -359,11 +374,12 @@ def test_inviting_an_existing_member_or_an_unknown_role_sends_nothing(admin_user
     assert mailoutbox == []
 
 
-def test_admin_invites_from_the_console(tenant_client, admin_user, mailoutbox):
+def test_admin_invites_from_the_console(tenant_client, admin_user, mailoutbox, django_capture_on_commit_callbacks):
     tenant_client.force_login(admin_user)
 
     page = tenant_client.get("/admin/identity/user/invite/")
-    response = tenant_client.post("/admin/identity/user/invite/", {"email": "hire@example.test", "role": ADMIN})
+    with django_capture_on_commit_callbacks(execute=True):
+        response = tenant_client.post("/admin/identity/user/invite/", {"email": "hire@example.test", "role": ADMIN})
 
     assert page.status_code == 200
     assert response.status_code == 302
