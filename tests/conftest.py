@@ -24,6 +24,7 @@ from apps.tenants.services import public_tenant_ensure
 from monopod.tenancy import tenant_cache
 from tests.identity.factories import UserFactory
 from tests.services import *  # noqa: F403 - service fixtures (redis_url, broker_url)
+from tests.tenants.committed import committed  # noqa: F401 - fixture for tests that run other processes
 
 TENANT_SLUG = "acme"
 OTHER_TENANT_SLUG = "globex"

@@ -29,14 +29,19 @@ class ThreadingWSGIServer(ThreadingMixIn, WSGIServer):
 
 
 @pytest.fixture
-def live_url(tenant) -> Iterator[str]:
-    """MonoPod served over real HTTP on a free port; the session's tenants are committed data."""
+def live_port(tenant) -> Iterator[int]:
+    """MonoPod served over real HTTP on a free port, in a thread with its own (committing) connection."""
     server = make_server("127.0.0.1", 0, get_wsgi_application(), ThreadingWSGIServer, QuietHandler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield f"http://acme.localhost:{server.server_port}/"
+    yield server.server_port
     server.shutdown()
     server.server_close()
+
+
+@pytest.fixture
+def live_url(live_port) -> str:
+    return f"http://acme.localhost:{live_port}/"
 
 
 @pytest.fixture
@@ -77,3 +82,25 @@ def test_browser_sees_the_tenant_page(browser, live_url):
     assert heading.get_attribute("data-tenant") == "acme"
     assert browser.title == "Acme Ltd · MonoPod"
     assert browser.find_element(By.TAG_NAME, "html").get_attribute("dir") == "ltr"
+
+
+def test_visitor_signs_up_in_the_browser_and_gets_the_login_address(browser, live_port, committed):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import Select
+
+    conn, made = committed
+    made.append("browserco")
+    browser.get(f"http://localhost:{live_port}/signup/")
+    browser.find_element(By.NAME, "name").send_keys("Browser Co")
+    browser.find_element(By.NAME, "slug").send_keys("browserco")
+    Select(browser.find_element(By.NAME, "region")).select_by_value("gulf")
+    browser.find_element(By.NAME, "admin_email").send_keys("founder@browserco.test")
+    browser.find_element(By.NAME, "password").send_keys("a-strong-passphrase-42")
+    browser.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+
+    link = browser.find_element(By.CSS_SELECTOR, "a.login-url")
+    assert link.get_attribute("href") == f"http://browserco.localhost:{live_port}/admin/login/"
+    assert conn.execute("SELECT status, region FROM public.tenants_tenant WHERE slug = 'browserco'").fetchone() == (
+        "active",
+        "gulf",
+    )
