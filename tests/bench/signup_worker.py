@@ -87,7 +87,13 @@ class QueryCounter:
 
 
 def instrument(steps: Steps) -> None:
+    from django.contrib.auth import base_user
+
     from apps.tenants import provisioning, schemas
+
+    # The password hashing of User.set_password (signup) and User.check_password (the token request).
+    steps.wrap(base_user, "make_password", "password.hash")
+    steps.wrap(base_user, "check_password", "password.check")
 
     for attribute, label in [
         ("_register", "register"),

@@ -8,7 +8,8 @@
 * ``cleanup --prefix P``: delete every tenant whose slug starts with ``P`` (schema, domains and row)
   and empty the warm pool;
 * ``migrate --command monopod|django-tenants``: run MonoPod's ``migrate_schemas`` or django-tenants' own
-  ``MigrateSchemasCommand``, in this process, and time it.
+  ``MigrateSchemasCommand``, in this process, and time it;
+* ``queries --host H --path P``: count the queries of requests through the whole middleware stack.
 
 Each prints one ``BENCH_JSON {...}`` line on stdout. Importing this module does not set Django up: the
 benchmark modules use ``run_worker()`` from here.
@@ -218,6 +219,34 @@ def migrate_in_process(command: str) -> dict[str, Any]:
     return {"command": command, "seconds": seconds, "tenants": len(tenants), "pooled": pooled}
 
 
+def count_queries(host: str, path: str, requests: int) -> dict[str, Any]:
+    """Queries per request through the whole middleware stack (Django's test client, this process):
+    the first request (host not cached yet) and the ``requests`` after it."""
+    from django.db import connection
+    from django.test import Client
+
+    counted: list[int] = [0]
+
+    def counter(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+        counted[0] += 1
+        return execute(sql, params, many, context)
+
+    client = Client(HTTP_HOST=host)
+    with connection.execute_wrapper(counter):
+        first = client.get(path)
+        first_queries = counted[0]
+        statuses = {first.status_code}
+        for _ in range(requests):
+            statuses.add(client.get(path).status_code)
+    if statuses != {200}:
+        raise RuntimeError(f"GET {path} on {host} answered {sorted(statuses)}")
+    return {
+        "first_request_queries": first_queries,
+        "queries_per_request": (counted[0] - first_queries) / requests,
+        "requests": requests,
+    }
+
+
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="python -m tests.bench.tenants_worker")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -229,6 +258,10 @@ def main(argv: list[str]) -> int:
     cleanup.add_argument("--prefix", required=True)
     migrate = commands.add_parser("migrate")
     migrate.add_argument("--command", dest="which", choices=["monopod", "django-tenants"], required=True)
+    queries = commands.add_parser("queries")
+    queries.add_argument("--host", required=True)
+    queries.add_argument("--path", required=True)
+    queries.add_argument("--requests", type=int, default=200)
     args = parser.parse_args(argv)
 
     django_setup()
@@ -238,6 +271,8 @@ def main(argv: list[str]) -> int:
             emit(ensure_tenants(slugs))
         elif args.command == "cleanup":
             emit({"deleted": delete_tenants(args.prefix), "pool_dropped": pool_empty()})
+        elif args.command == "queries":
+            emit(count_queries(args.host, args.path, max(1, min(args.requests, 10_000))))
         else:
             emit(migrate_in_process(args.which))
     except Exception as exc:  # noqa: BLE001 - reported to the parent as JSON, traceback on stderr
