@@ -104,3 +104,19 @@ def test_operator_finishes_a_crashed_provisioning(operator, monkeypatch):
         admin = User.objects.get()
         assert admin.email == "boss@initech.test"
         assert admin.has_usable_password() is False
+
+
+def test_object_that_exists_only_in_acme_is_not_found_by_id_on_globex(tenant, admin_user, other_tenant):
+    from django_tenants.utils import tenant_context
+
+    only_in_acme = UserFactory(email="acme-only@acme.test")
+    globex = Client(HTTP_HOST="globex.localhost")
+    with tenant_context(other_tenant):
+        assert User.objects.filter(pk=only_in_acme.pk).exists() is False
+        globex.force_login(User.objects.get(email="founder@globex.test"))  # the session lives in globex
+
+    response = globex.get(f"/admin/identity/user/{only_in_acme.pk}/change/", follow=True)
+
+    assert response.redirect_chain == [("/admin/", 302)]
+    assert b"acme-only@acme.test" not in response.content
+    assert "doesn’t exist" in response.content.decode()
