@@ -18,7 +18,7 @@ PROD_CHECK_ENV := DJANGO_SETTINGS_MODULE=monopod.settings.production \
 help:
 	@echo "make run     serve MonoPod on http://demo.localhost:$${PORT:-8000}/ (web, worker, beat)"
 	@echo "make test    run the whole test suite"
-	@echo "make check   ruff, import contracts, mypy, migrations and deploy checks"
+	@echo "make check   ruff, import contracts, mypy, migrations, deploy checks and OpenAPI drift"
 	@echo "make bench   run the benchmarks in tests/bench/ (ratios against same-run baselines)"
 	@echo "make db      start the private PostgreSQL cluster (when DATABASE_URL is unset)"
 	@echo "make db-stop stop it"
@@ -54,6 +54,11 @@ check: $(INSTALLED)
 	$(VENV)/bin/mypy
 	DJANGO_SETTINGS_MODULE=monopod.settings.test $(PY) manage.py makemigrations --check --dry-run
 	$(PROD_CHECK_ENV) $(PY) manage.py check --deploy --fail-level WARNING
+	@# The committed OpenAPI schema must match the code: regenerate it and compare.
+	@schema=$$(mktemp) && trap 'rm -f "$$schema"' EXIT && \
+		DJANGO_SETTINGS_MODULE=monopod.settings.test $(PY) manage.py spectacular --urlconf monopod.urls_tenant \
+			--file "$$schema" --validate --fail-on-warn && \
+		diff -u docs/openapi.yaml "$$schema" || { echo "docs/openapi.yaml is out of date; regenerate it (docs/api.md)"; exit 1; }
 
 bench: db
 	$(PY) -m tests.bench

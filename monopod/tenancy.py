@@ -88,7 +88,7 @@ class TenantMiddleware(TenantMainMiddleware):
 def tenant_unavailable(request: HttpRequest, tenant: Any) -> HttpResponse:
     message = f"This organisation is {tenant.status}; contact its administrator."
     if request.path.startswith("/api/"):
-        return error_response(status_code=403, code=f"tenant_{tenant.status}", message=message)
+        return error_response(status_code=403, code=f"TENANT_{tenant.status.upper()}", message=message)
     return render(request, "tenants/unavailable.html", {"tenant": tenant, "message": message}, status=403)
 
 

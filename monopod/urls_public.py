@@ -2,6 +2,7 @@
 
 from django.contrib import admin
 from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from apps.tenants import views as tenant_views
 
@@ -12,4 +13,12 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
     path("api/v1/tenants/", include("apps.tenants.api.urls")),
+    path("api/schema/", SpectacularAPIView.as_view(urlconf="monopod.urls_public"), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
 ]
+
+# Under /api/ errors answer the JSON envelope; elsewhere Django's pages.
+handler400 = "monopod.api.errors.bad_request"
+handler403 = "monopod.api.errors.permission_denied"
+handler404 = "monopod.api.errors.page_not_found"
+handler500 = "monopod.api.errors.server_error"

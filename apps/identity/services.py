@@ -9,6 +9,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from apps.audit.services import audit_record
 from apps.identity.models import ApiKey, User
 
 # last_used_at is kept to the minute: a busy integration then costs one write a minute, not one per call.
@@ -30,14 +31,17 @@ def api_key_issue(*, api_key: ApiKey) -> str:
     raw_key = ApiKey.objects.assign_key(api_key)
     api_key.full_clean()
     api_key.save(force_insert=True)
+    audit_record(action="auth.api_key_created", obj=api_key, changes={"scopes": [None, api_key.scopes]})
     return raw_key
 
 
+@transaction.atomic
 def api_key_revoke(*, api_key: ApiKey) -> ApiKey:
     """Revoke a key for good: it is refused from the next request on."""
     if not api_key.revoked:
         api_key.revoked = True
         api_key.save(update_fields=["revoked"])
+        audit_record(action="auth.api_key_revoked", obj=api_key)
     return api_key
 
 

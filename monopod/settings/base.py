@@ -52,6 +52,8 @@ TENANT_APPS = [
     "allauth",
     "allauth.account",
     "allauth.mfa",
+    # Last: its post_migrate receiver resumes recording once every other app's has run.
+    "apps.audit",
 ]
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
 
@@ -148,6 +150,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "monopod.observability.UserContextMiddleware",
+    "apps.audit.middleware.AuditContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_prometheus.middleware.PrometheusAfterMiddleware",
@@ -268,8 +271,18 @@ LOGGING = {
 }
 
 REST_FRAMEWORK = {
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_SCHEMA_CLASS": "monopod.api.schema.AutoSchema",
+    "DEFAULT_FILTER_BACKENDS": [
+        "monopod.api.filters.StrictDjangoFilterBackend",
+        "monopod.api.filters.SearchFilter",
+        "monopod.api.filters.OrderingFilter",
+    ],
+    "DEFAULT_PAGINATION_CLASS": "monopod.api.pagination.PageNumberPagination",
+    "DEFAULT_PARSER_CLASSES": [
+        "monopod.api.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     # The first class names the WWW-Authenticate challenge; with one, DRF answers 401 (not 403) to
     # missing or bad credentials, so the bearer scheme leads.
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -281,8 +294,11 @@ REST_FRAMEWORK = {
         "rest_framework.permissions.IsAuthenticated",
         "apps.identity.permissions.ApiKeyScopes",
     ],
-    "DEFAULT_THROTTLE_RATES": {"auth_token": "10/minute", "signup": "10/hour"},
-    "EXCEPTION_HANDLER": "monopod.api.exception_handler",
+    # Per principal (user or API key) by the tenant's plan and region: API_THROTTLE_RATES. Per client
+    # address: the token endpoint and signup.
+    "DEFAULT_THROTTLE_CLASSES": ["monopod.api.throttling.TenantPlanRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"auth_token": "5/minute", "signup": "10/hour"},
+    "EXCEPTION_HANDLER": "monopod.api.errors.exception_handler",
     # Per-IP throttles: deployments put one proxy (nginx, ingress-nginx) in front of web, which appends
     # the client's address to X-Forwarded-For. Only that last entry is trusted; earlier ones are
     # whatever the client sent. Without the header (no proxy), REMOTE_ADDR is used.
@@ -298,6 +314,26 @@ SIMPLE_JWT = {
     # Even simplejwt's stock authentication class then refuses a token minted by another tenant.
     "AUTH_TOKEN_CLASSES": ("apps.identity.tokens.TenantAccessToken",),
 }
-SPECTACULAR_SETTINGS = {"TITLE": "MonoPod API", "VERSION": "1.0.0", "SERVE_INCLUDE_SCHEMA": False}
+# What every resource viewset (monopod.api.TenantModelViewSet) checks, in order.
+API_RESOURCE_PERMISSION_CLASSES = [
+    "rest_framework.permissions.IsAuthenticated",
+    "apps.identity.permissions.ModelRolePermission",
+    "apps.identity.permissions.ApiKeyScopes",
+]
+# Requests per user or API key; the most specific of "plan:<plan>:region:<region>", "plan:<plan>",
+# "region:<region>" and "default" for the tenant applies.
+API_THROTTLE_RATES = {"default": "100/min", "plan:business": "600/min", "plan:enterprise": "1200/min"}
+# Request bodies above this answer 413 (PAYLOAD_TOO_LARGE); uploads go through files, not the API body.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+SPECTACULAR_SETTINGS = {
+    "TITLE": "MonoPod API",
+    "VERSION": "1.0.0",
+    "DESCRIPTION": 'Every error answers {"error": {"code", "message", "details", "request_id"}}; see docs/api.md.',
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    # Tags name the module: /api/v1/<module>/...
+    "SCHEMA_PATH_PREFIX": r"/api/v[0-9]+",
+    "COMPONENT_SPLIT_REQUEST": True,
+}
 
 DEMO_TENANT_SLUG = "demo"

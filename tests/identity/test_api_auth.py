@@ -36,14 +36,21 @@ TOKEN_URL = "/api/v1/auth/token/"
 REFRESH_URL = "/api/v1/auth/token/refresh/"
 REVOKE_URL = "/api/v1/auth/token/revoke/"
 ME_URL = "/api/v1/auth/me/"
-BAD_CREDENTIALS = {
-    "code": "no_active_account",
-    "message": "No active account found with the given credentials",
-    "details": {},
-}
-OTHER_TENANT = {"code": "token_not_valid", "message": "Token was issued for another tenant", "details": {}}
-BLACKLISTED = {"code": "token_not_valid", "message": "Token is blacklisted", "details": {}}
-INVALID_API_KEY = {"code": "api_key_invalid", "message": "Invalid API key.", "details": {}}
+
+
+def authentication_failed(message: str, reason: str) -> dict:
+    """The envelope of a 401 for bad credentials: the precise reason in its one detail."""
+    return {
+        "code": "AUTHENTICATION_FAILED",
+        "message": message,
+        "details": [{"field": None, "message": message, "code": reason}],
+    }
+
+
+BAD_CREDENTIALS = authentication_failed("No active account found with the given credentials", "no_active_account")
+OTHER_TENANT = authentication_failed("Token was issued for another tenant", "token_not_valid")
+BLACKLISTED = authentication_failed("Token is blacklisted", "token_not_valid")
+INVALID_API_KEY = authentication_failed("Invalid API key.", "api_key_invalid")
 
 
 @pytest.fixture(autouse=True)
@@ -150,9 +157,9 @@ def test_missing_field_is_400_naming_it(acme_client):
 
     assert response.status_code == 400
     assert error_of(response) == {
-        "code": "invalid",
+        "code": "VALIDATION_ERROR",
         "message": "password: This field is required.",
-        "details": {"password": ["This field is required."]},
+        "details": [{"field": "password", "message": "This field is required.", "code": "required"}],
     }
 
 
@@ -161,9 +168,9 @@ def test_malformed_email_is_400_naming_the_field(acme_client):
 
     assert response.status_code == 400
     assert error_of(response) == {
-        "code": "invalid",
+        "code": "VALIDATION_ERROR",
         "message": "email: Enter a valid email address.",
-        "details": {"email": ["Enter a valid email address."]},
+        "details": [{"field": "email", "message": "Enter a valid email address.", "code": "invalid"}],
     }
 
 
@@ -172,7 +179,7 @@ def test_body_that_is_not_json_is_400(acme_client):
 
     assert response.status_code == 400
     error = error_of(response)
-    assert (error["code"], error["details"]) == ("parse_error", {})
+    assert (error["code"], error["details"]) == ("PARSE_ERROR", [])
     assert error["message"].startswith("JSON parse error")
 
 
@@ -198,9 +205,9 @@ def test_me_without_credentials_is_401(acme_client):
 
     assert response.status_code == 401
     assert error_of(response) == {
-        "code": "not_authenticated",
+        "code": "NOT_AUTHENTICATED",
         "message": "Authentication credentials were not provided.",
-        "details": {},
+        "details": [],
     }
     assert response["WWW-Authenticate"] == 'Bearer realm="api"'
 
@@ -229,7 +236,7 @@ def test_access_token_of_a_deleted_user_is_401(acme_client):
     response = acme_client.get(ME_URL, **bearer(access))
 
     assert response.status_code == 401
-    assert error_of(response) == {"code": "user_not_found", "message": "User not found", "details": {}}
+    assert error_of(response) == authentication_failed("User not found", "user_not_found")
 
 
 def test_refresh_answers_a_new_pair_and_retires_the_refresh_token_used(acme_client, manager_user):
@@ -280,11 +287,9 @@ def test_refresh_for_a_deleted_user_is_401(acme_client):
     response = acme_client.post(REFRESH_URL, {"refresh": refresh}, format="json")
 
     assert response.status_code == 401
-    assert error_of(response) == {
-        "code": "no_active_account",
-        "message": "No active account found for the given token.",
-        "details": {},
-    }
+    assert error_of(response) == authentication_failed(
+        "No active account found for the given token.", "no_active_account"
+    )
 
 
 def test_refresh_without_the_field_is_400_naming_it(acme_client):
@@ -292,9 +297,9 @@ def test_refresh_without_the_field_is_400_naming_it(acme_client):
 
     assert response.status_code == 400
     assert error_of(response) == {
-        "code": "invalid",
+        "code": "VALIDATION_ERROR",
         "message": "refresh: This field is required.",
-        "details": {"refresh": ["This field is required."]},
+        "details": [{"field": "refresh", "message": "This field is required.", "code": "required"}],
     }
 
 
@@ -360,17 +365,18 @@ def test_acme_api_key_is_401_on_globex_where_the_same_user_id_exists(globex_clie
 # --- Throttling the token endpoint per client address
 
 
-def test_token_endpoint_answers_429_after_ten_attempts_from_one_address(acme_client, manager_user):
-    statuses = [obtain(acme_client, manager_user.email, "wrong-password").status_code for _ in range(10)]
+def test_token_endpoint_answers_429_after_five_attempts_from_one_address(acme_client, manager_user):
+    statuses = [obtain(acme_client, manager_user.email, "wrong-password").status_code for _ in range(5)]
 
     response = obtain(acme_client, manager_user.email)
 
-    assert statuses == [401] * 10
+    assert statuses == [401] * 5
     assert response.status_code == 429
+    assert response["Retry-After"] == "60"
     assert error_of(response) == {
-        "code": "throttled",
+        "code": "THROTTLED",
         "message": "Request was throttled. Expected available in 60 seconds.",
-        "details": {},
+        "details": [],
     }
     assert OutstandingToken.objects.count() == 0
     assert obtain(acme_client, manager_user.email, REMOTE_ADDR="192.0.2.7").status_code == 200
@@ -382,10 +388,10 @@ def test_throttle_keys_on_the_address_the_proxy_saw_not_on_what_the_client_claim
         forwarded = f"{claimed}, 198.51.100.20"
         return obtain(acme_client, manager_user.email, "wrong-password", HTTP_X_FORWARDED_FOR=forwarded).status_code
 
-    statuses = [through_proxy(f"203.0.113.{n}") for n in range(11)]
+    statuses = [through_proxy(f"203.0.113.{n}") for n in range(6)]
     elsewhere = obtain(acme_client, manager_user.email, HTTP_X_FORWARDED_FOR="203.0.113.1, 198.51.100.21")
 
-    assert statuses == [401] * 10 + [429]
+    assert statuses == [401] * 5 + [429]
     assert elsewhere.status_code == 200
 
 
@@ -478,7 +484,7 @@ def test_expired_api_key_is_401(acme_client, manager_user):
     response = acme_client.get(ME_URL, **api_key_header(raw_key))
 
     assert response.status_code == 401
-    assert error_of(response) == {"code": "api_key_expired", "message": "API key has expired.", "details": {}}
+    assert error_of(response) == authentication_failed("API key has expired.", "api_key_expired")
     api_key.refresh_from_db()
     assert api_key.last_used_at is None
 
@@ -490,7 +496,7 @@ def test_api_key_of_an_inactive_user_is_401(acme_client, manager_user):
     response = acme_client.get(ME_URL, **api_key_header(raw_key))
 
     assert response.status_code == 401
-    assert error_of(response) == {"code": "user_inactive", "message": "User is inactive.", "details": {}}
+    assert error_of(response) == authentication_failed("User is inactive.", "user_inactive")
 
 
 class ReadStock(APIView):
@@ -521,7 +527,7 @@ def test_api_key_reaches_only_views_whose_scopes_it_holds(manager_user):
 
     assert (allowed.status_code, allowed.data) == (200, {"ok": True})
     assert lacking.status_code == 403
-    assert lacking.data["error"]["code"] == "permission_denied"
+    assert lacking.data["error"]["code"] == "PERMISSION_DENIED"
     assert lacking.data["error"]["message"] == "This API key does not have the scopes this endpoint requires."
     assert unscoped.status_code == 403
 

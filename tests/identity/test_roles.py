@@ -95,7 +95,7 @@ class GroupSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
 
 
 class GroupList(generics.ListCreateAPIView):  # type: ignore[type-arg]
-    queryset = Group.objects.all()
+    queryset = Group.objects.order_by("name")
     serializer_class = GroupSerializer
     permission_classes = [ModelRolePermission]
 

@@ -86,7 +86,8 @@ def test_browser_sees_the_tenant_page(browser, live_url):
 
 def test_visitor_signs_up_in_the_browser_and_gets_the_login_address(browser, live_port, committed):
     from selenium.webdriver.common.by import By
-    from selenium.webdriver.support.ui import Select
+    from selenium.webdriver.support import expected_conditions
+    from selenium.webdriver.support.ui import Select, WebDriverWait
 
     conn, made = committed
     made.append("browserco")
@@ -98,7 +99,9 @@ def test_visitor_signs_up_in_the_browser_and_gets_the_login_address(browser, liv
     browser.find_element(By.NAME, "password").send_keys("a-strong-passphrase-42")
     browser.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
 
-    link = browser.find_element(By.CSS_SELECTOR, "a.login-url")
+    link = WebDriverWait(browser, 20).until(
+        expected_conditions.presence_of_element_located((By.CSS_SELECTOR, "a.login-url"))
+    )
     assert link.get_attribute("href") == f"http://browserco.localhost:{live_port}/admin/login/"
     assert conn.execute("SELECT status, region FROM public.tenants_tenant WHERE slug = 'browserco'").fetchone() == (
         "active",

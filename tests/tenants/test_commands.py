@@ -102,7 +102,7 @@ def test_suspended_tenant_answers_403_until_resumed(tenant, other_tenant):
     assert page.status_code == 403
     assert b"This organisation is suspended; contact its administrator." in page.content
     assert api.status_code == 403
-    assert api.json()["error"]["code"] == "tenant_suspended"
+    assert api.json()["error"]["code"] == "TENANT_SUSPENDED"
     assert api.json()["error"]["request_id"] == api["X-Request-ID"]
     assert probe.status_code == 200
     assert neighbour.status_code == 200

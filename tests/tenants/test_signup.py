@@ -105,9 +105,9 @@ def test_api_rejects_bad_input_naming_the_field_and_creates_nothing(tenant, publ
 
     assert response.status_code == 400
     error = response.json()["error"]
-    assert error["code"] == "invalid"
-    assert list(error["details"]) == [field]
-    assert error["details"][field][0].startswith(message)
+    assert error["code"] == "VALIDATION_ERROR"
+    assert [detail["field"] for detail in error["details"]] == [field] * len(error["details"])
+    assert error["details"][0]["message"].startswith(message)
     assert error["message"].startswith(f"{field}: {message}")
     assert error["request_id"] == response["X-Request-ID"]
     assert Tenant.objects.count() == tenants
@@ -137,7 +137,7 @@ def test_malformed_json_is_a_400_envelope(public):
     response = public.post("/api/v1/tenants/signup/", "{not json", content_type="application/json")
 
     assert response.status_code == 400
-    assert response.json()["error"]["code"] == "parse_error"
+    assert response.json()["error"]["code"] == "PARSE_ERROR"
 
 
 def test_signup_is_rate_limited_per_ip(public, monkeypatch):

@@ -12,6 +12,7 @@ from rest_framework.views import APIView
 from rest_framework_simplejwt import views as jwt_views
 from rest_framework_simplejwt.exceptions import TokenError
 
+from apps.audit.services import audit_record
 from apps.identity.api.serializers import (
     MeSerializer,
     TokenObtainSerializer,
@@ -21,10 +22,13 @@ from apps.identity.api.serializers import (
 from apps.identity.authentication import token_error
 from apps.identity.models import User
 from apps.identity.selectors import user_role_names
+from apps.identity.tokens import TenantRefreshToken
 
 
 class TokenView(jwt_views.TokenViewBase):
     """A simplejwt token endpoint whose token errors are plain DRF errors (one message, one code)."""
+
+    audit_action = ""
 
     def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         serializer = self.get_serializer(data=request.data)
@@ -32,13 +36,22 @@ class TokenView(jwt_views.TokenViewBase):
             serializer.is_valid(raise_exception=True)
         except TokenError as exc:
             raise token_error(exc) from None
+        self.audit(serializer)
         return Response(serializer.validated_data)
+
+    def audit(self, serializer: Any) -> None:
+        """Record on the audit trail that a token was issued or revoked, with the user it belongs to."""
+        raw_token = serializer.validated_data.get("refresh") or serializer.initial_data["refresh"]
+        user_id = TenantRefreshToken(raw_token, verify=False).get("user_id", "")  # validated just above
+        actor = getattr(serializer, "user", None)  # the obtain serializer's authenticated user
+        audit_record(action=self.audit_action, object_type="identity.user", object_id=str(user_id), actor=actor)
 
 
 class TokenObtainView(TokenView):
     """Exchange e-mail and password for an access and a refresh token; throttled per client address."""
 
     serializer_class = TokenObtainSerializer
+    audit_action = "auth.token_obtained"
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = "auth_token"
 
@@ -47,12 +60,14 @@ class TokenRefreshView(TokenView):
     """Exchange a refresh token for a new access and refresh token."""
 
     serializer_class = TokenRefreshSerializer
+    audit_action = "auth.token_refreshed"
 
 
 class TokenRevokeView(TokenView):
     """Revoke a refresh token (sign out an API client)."""
 
     serializer_class = TokenRevokeSerializer
+    audit_action = "auth.token_revoked"
 
 
 class MeView(APIView):

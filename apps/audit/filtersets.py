@@ -1,0 +1,16 @@
+"""Filters for audit entries, shared by the API and the export."""
+
+from __future__ import annotations
+
+import django_filters  # type: ignore[import-untyped]
+
+from apps.audit.models import AuditEntry
+
+
+class AuditEntryFilterSet(django_filters.FilterSet):
+    since = django_filters.IsoDateTimeFilter(field_name="occurred_at", lookup_expr="gte")
+    until = django_filters.IsoDateTimeFilter(field_name="occurred_at", lookup_expr="lt")
+
+    class Meta:
+        model = AuditEntry
+        fields = ["actor_type", "actor_id", "action", "object_type", "object_id", "request_id"]

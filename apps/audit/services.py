@@ -1,0 +1,116 @@
+"""Writes on the audit trail: append one entry to the current tenant's chain."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import connection, models, transaction
+from django.utils import timezone
+from django_guid import get_guid
+from django_tenants.utils import get_public_schema_name
+
+from apps.audit.chain import GENESIS_HASH, entry_hash
+from apps.audit.context import request_context_var, suspended_var
+from apps.audit.models import ActorType, AuditEntry
+from apps.identity.models import ApiKey
+from monopod.observability import trace_id_var
+
+MASK = "********"
+# Values of fields named like these are never written to the trail, only that they changed.
+SECRET_FIELD = re.compile(r"password|secret|token|key", re.IGNORECASE)
+# Secret fields whose names do not say so: an MFA authenticator's data holds its TOTP seed, an API
+# key's primary key embeds its hash.
+SECRET_MODEL_FIELDS = {("mfa.authenticator", "data"), ("identity.apikey", "id")}
+LOCK_NAMESPACE = "monopod.audit:"
+
+
+def recording_enabled() -> bool:
+    """Entries go to tenant schemas only, and not while migrations set a schema up."""
+    return not suspended_var.get() and getattr(connection, "schema_name", None) != get_public_schema_name()
+
+
+def masked(object_type: str, field: str, value: Any) -> Any:
+    """``value``, or a mask when the field holds a secret (an empty secret stays visible as empty)."""
+    secret = SECRET_FIELD.search(field) or (object_type, field) in SECRET_MODEL_FIELDS
+    return MASK if secret and value not in (None, "") else value
+
+
+def json_value(value: Any) -> Any:
+    """``value`` as plain JSON data (dates, decimals and UUIDs as strings), as it will read back."""
+    return json.loads(json.dumps(value, cls=DjangoJSONEncoder))
+
+
+def object_type_of(model: type[models.Model]) -> str:
+    return model._meta.label_lower
+
+
+def object_id_of(obj: models.Model) -> str:
+    # An API key's primary key embeds its hash: name it by its public prefix.
+    return str(obj.prefix) if isinstance(obj, ApiKey) else str(obj.pk)
+
+
+def _actor(actor: Any) -> tuple[str, str, str]:
+    if actor is None:
+        context = request_context_var.get()
+        if context is None:
+            return ActorType.SYSTEM, "", ""
+        auth = getattr(context.request, "auth", None)
+        actor = auth if isinstance(auth, ApiKey) else getattr(context.request, "user", None)
+    if isinstance(actor, ApiKey):
+        return ActorType.API_KEY, str(actor.prefix), f"{actor.name} ({actor.user.get_username()})"
+    if actor is not None and getattr(actor, "is_authenticated", False):
+        return ActorType.USER, str(actor.pk), str(actor.get_username())
+    return ActorType.ANONYMOUS, "", ""
+
+
+def audit_record(
+    *,
+    action: str,
+    obj: models.Model | None = None,
+    object_type: str = "",
+    object_id: str = "",
+    changes: dict[str, Any] | None = None,
+    actor: Any = None,
+    actor_label: str = "",
+) -> AuditEntry | None:
+    """Append an entry to the current tenant's chain, in the caller's transaction.
+
+    The actor is ``actor`` (a user or an API key), else the current request's, else the system.
+    Nothing is recorded in the public schema or while migrations run (``None`` is returned).
+    """
+    if not recording_enabled():
+        return None
+    if obj is not None:
+        # ``obj._meta``, not ``type(obj)``: the user of a request is a lazy proxy.
+        object_type, object_id = obj._meta.label_lower, object_id_of(obj)
+    actor_type, actor_id, label = _actor(actor)
+    context = request_context_var.get()
+    content: dict[str, Any] = {
+        "occurred_at": timezone.now(),
+        "actor_type": str(actor_type),
+        "actor_id": actor_id,
+        "actor_label": (actor_label or label)[:255],
+        "action": action[:64],
+        "object_type": object_type[:100],
+        "object_id": str(object_id)[:255],
+        "changes": json_value(changes or {}),
+        "request_id": (get_guid() or "")[:64],
+        "trace_id": (trace_id_var.get() or "")[:32],
+        "ip": context.ip if context else "",
+        "user_agent": context.user_agent[:512] if context else "",
+    }
+    # Part of the caller's transaction (no savepoint: if the entry cannot be written, neither can the
+    # change), or a transaction of its own; the lock is held until that transaction ends.
+    with transaction.atomic(savepoint=False):
+        with connection.cursor() as cursor:
+            # One writer per tenant chain at a time.
+            cursor.execute(
+                "SELECT pg_advisory_xact_lock(hashtextextended(%s || current_schema(), 0))", [LOCK_NAMESPACE]
+            )
+        last = AuditEntry.objects.order_by("-seq").values_list("seq", "hash").first()
+        seq, previous_hash = last if last is not None else (0, GENESIS_HASH)
+        content.update(seq=seq + 1, previous_hash=previous_hash)
+        return AuditEntry.objects.create(**content, hash=entry_hash(content))
