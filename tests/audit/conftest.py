@@ -25,8 +25,9 @@ def entries(**filters: object) -> list[AuditEntry]:
 
 
 def tamper(statement: str, params: list[object] | None = None) -> None:
-    """Run ``statement`` as a superuser would, past the append-only trigger (rolled back with the test)."""
+    """Run ``statement`` as the table's owner or a superuser could, with the append-only trigger disabled
+    for the moment (all of it rolled back with the test)."""
     with connection.cursor() as cursor:
-        cursor.execute("SET LOCAL session_replication_role = replica")
+        cursor.execute("ALTER TABLE audit_auditentry DISABLE TRIGGER audit_entry_append_only")
         cursor.execute(statement, params or [])
-        cursor.execute("SET LOCAL session_replication_role = origin")
+        cursor.execute("ALTER TABLE audit_auditentry ENABLE TRIGGER audit_entry_append_only")

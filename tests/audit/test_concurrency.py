@@ -42,7 +42,8 @@ def test_concurrent_writers_keep_the_chain_linear(committed, other_tenant):
         report = chain_walk(rows.fetchall())
         assert report.intact, report
     finally:
-        # Committed rows outlive the test: remove them as only a superuser can, past the trigger.
-        conn.execute("SET session_replication_role = replica")
-        conn.execute("DELETE FROM globex.audit_auditentry WHERE action = 'test.concurrent'")
-        conn.execute("SET session_replication_role = origin")
+        # Committed rows outlive the test: remove them as only the table's owner can, past the trigger.
+        with conn.transaction():
+            conn.execute("ALTER TABLE globex.audit_auditentry DISABLE TRIGGER audit_entry_append_only")
+            conn.execute("DELETE FROM globex.audit_auditentry WHERE action = 'test.concurrent'")
+            conn.execute("ALTER TABLE globex.audit_auditentry ENABLE TRIGGER audit_entry_append_only")
