@@ -31,3 +31,7 @@ TENANT_POOL_SIZE = 0
 STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}  # noqa: F405
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+
+# A representative resource for the API framework's tests and benchmarks (tests/catalog).
+TENANT_APPS = [*TENANT_APPS[:-1], "tests.catalog", TENANT_APPS[-1]]  # noqa: F405 - audit stays last
+INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]  # noqa: F405
