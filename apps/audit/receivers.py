@@ -13,8 +13,11 @@ from apps.audit.context import resume_after_migrations, suspend_for_migrations
 from apps.audit.services import audit_record, json_value, masked, object_type_of, recording_enabled
 
 # Apps and models whose rows are bookkeeping, not activity (sessions, rate limits, token blacklist,
+# idempotency records of requests whose effects are recorded themselves,
 # permissions and content types kept in step by migrations), and the trail itself.
-EXCLUDED_APPS = frozenset({"audit", "sessions", "contenttypes", "token_blacklist", "django_celery_beat", "tenants"})
+EXCLUDED_APPS = frozenset(
+    {"audit", "sessions", "contenttypes", "token_blacklist", "django_celery_beat", "tenants", "idempotency"}
+)
 EXCLUDED_MODELS = frozenset({"auth.permission"})
 # Fields that change on every sign-in; the sign-in itself is recorded as an event.
 IGNORED_FIELDS = frozenset({"last_login", "last_used_at"})

@@ -8,13 +8,22 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db.models import Field, Model
-from rest_framework import exceptions, viewsets
+from django.db import transaction
+from django.db.models import Field, Model, QuerySet
+from rest_framework import exceptions, status, viewsets
 from rest_framework.permissions import SAFE_METHODS, BasePermission
+from rest_framework.request import Request
+from rest_framework.response import Response
 from rest_framework.settings import perform_import
 
+from monopod.api.conditional import if_match_allows, if_none_match_hits, representation_etag
+from monopod.api.exceptions import PreconditionFailed, PreconditionRequired
 from monopod.api.filters import OrderingFilter, SearchFilter, StrictDjangoFilterBackend
 from monopod.api.pagination import PageNumberPagination
+from monopod.idempotency.services import idempotent
+
+# Actions that change one object: it is locked while If-Match is checked and the change is made.
+OBJECT_WRITE_ACTIONS = frozenset({"update", "partial_update", "destroy"})
 
 
 @cache
@@ -35,6 +44,12 @@ class TenantModelViewSet(viewsets.ModelViewSet):  # type: ignore[type-arg]
     and ``ordering_fields`` (the allow-list: without it, ``?ordering=`` is refused). Roles decide the
     rest (``view_``/``add_``/``change_``/``delete_<model>``). The OpenAPI tag is the module's path
     segment (``/api/v1/<module>/...``).
+
+    Concurrency comes with it: object responses carry an ``ETag``; ``If-None-Match`` on a read
+    answers 304 while the client's copy is current; ``If-Match`` on PUT, PATCH and DELETE answers
+    412 when the object changed since (``require_if_match`` makes it mandatory: 428 without). Every
+    POST honours ``Idempotency-Key`` (``require_idempotency_key`` makes it mandatory, for POSTs
+    that move money or stock).
     """
 
     pagination_class = PageNumberPagination
@@ -44,6 +59,8 @@ class TenantModelViewSet(viewsets.ModelViewSet):  # type: ignore[type-arg]
     api_scope: str | None = None
     # Checks a resource adds to the standard ones, which it cannot drop.
     extra_permission_classes: Sequence[type[BasePermission]] = ()
+    require_if_match = False
+    require_idempotency_key = False
 
     def get_permissions(self) -> list[BasePermission]:
         return [permission() for permission in (*resource_permission_classes(), *self.extra_permission_classes)]
@@ -56,9 +73,62 @@ class TenantModelViewSet(viewsets.ModelViewSet):  # type: ignore[type-arg]
         access = "read" if self.request.method in SAFE_METHODS else "write"
         return (f"{self.api_scope}:{access}",)
 
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        super().initial(request, *args, **kwargs)
+        if request.method == "POST":
+            # DRF looks the handler up after initial(): wrapped here, it runs only once the request is
+            # authenticated, so the key is the principal's own.
+            handler = getattr(self, "post")  # noqa: B009 - set per instance by the router, untyped
+            self.post = idempotent(handler, request, required=self.require_idempotency_key)
+
+    def get_queryset(self) -> QuerySet[Any]:
+        queryset: QuerySet[Any] = super().get_queryset()
+        if self.action in OBJECT_WRITE_ACTIONS:
+            queryset = queryset.select_for_update(of=("self",))
+        return queryset
+
     def get_object(self) -> Any:
         self._check_lookup_type()
-        return super().get_object()
+        instance = super().get_object()
+        if self.action in OBJECT_WRITE_ACTIONS:
+            self._check_if_match(instance)
+        return instance
+
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        response = super().retrieve(request, *args, **kwargs)
+        etag = self._tag(response)
+        if if_none_match_hits(request.headers.get("If-None-Match", ""), etag):
+            return Response(status=status.HTTP_304_NOT_MODIFIED, headers={"ETag": etag})
+        return response
+
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        response = super().create(request, *args, **kwargs)
+        self._tag(response)
+        return response
+
+    def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        with transaction.atomic():
+            response = super().update(request, *args, **kwargs)
+        self._tag(response)
+        return response
+
+    def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        with transaction.atomic():
+            return super().destroy(request, *args, **kwargs)
+
+    def _tag(self, response: Response) -> str:
+        etag = representation_etag(response.data)
+        response["ETag"] = etag
+        return etag
+
+    def _check_if_match(self, instance: Model) -> None:
+        header = self.request.headers.get("If-Match")
+        if header is None:
+            if self.require_if_match:
+                raise PreconditionRequired()
+            return
+        if not if_match_allows(header, representation_etag(self.get_serializer(instance).data)):
+            raise PreconditionFailed()
 
     def _check_lookup_type(self) -> None:
         """A lookup of the wrong type (``/groups/abc/`` for an integer key) is a 400 naming it."""

@@ -6,6 +6,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+from celery.schedules import crontab
 from django_guid.integrations import CeleryIntegration
 
 from monopod.settings import env
@@ -49,6 +50,7 @@ TENANT_APPS = [
     "monopod.admin_site.MonoPodAdminConfig",
     "rest_framework_simplejwt.token_blacklist",
     "rest_framework_api_key",
+    "monopod.idempotency",
     "allauth",
     "allauth.account",
     "allauth.mfa",
@@ -134,6 +136,10 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TIMEZONE = "UTC"
+# Periodic jobs; django-celery-beat copies them into its tables, where the admin can change them.
+CELERY_BEAT_SCHEDULE = {
+    "api-idempotency-purge": {"task": "api.idempotency_purge", "schedule": crontab(hour=3, minute=17)},
+}
 
 # --- HTTP stack.
 MIDDLEWARE = [
@@ -323,6 +329,8 @@ API_RESOURCE_PERMISSION_CLASSES = [
 # Requests per user or API key; the most specific of "plan:<plan>:region:<region>", "plan:<plan>",
 # "region:<region>" and "default" for the tenant applies.
 API_THROTTLE_RATES = {"default": "100/min", "plan:business": "600/min", "plan:enterprise": "1200/min"}
+# How long a POST's Idempotency-Key is remembered (monopod.idempotency), in seconds.
+API_IDEMPOTENCY_TTL = 24 * 3600
 # Request bodies above this answer 413 (PAYLOAD_TOO_LARGE); uploads go through files, not the API body.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 SPECTACULAR_SETTINGS = {
