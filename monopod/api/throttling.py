@@ -10,9 +10,10 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
-from django.db import models
 from rest_framework.request import Request
 from rest_framework.throttling import SimpleRateThrottle
+
+from monopod.api.principals import principal_key
 
 
 def throttle_rate_for(tenant: Any) -> str:
@@ -41,10 +42,7 @@ class TenantPlanRateThrottle(SimpleRateThrottle):
         return super().allow_request(request, view)
 
     def get_cache_key(self, request: Request, view: Any) -> str | None:
-        if isinstance(request.auth, models.Model):  # a stored credential: an API key
-            ident = f"{request.auth._meta.label_lower}:{request.auth.pk}"
-        elif request.user is not None and request.user.is_authenticated:
-            ident = f"user:{request.user.pk}"
-        else:
+        ident = principal_key(request)
+        if ident is None:
             return None
         return self.cache_format % {"scope": self.scope, "ident": ident}
