@@ -11,6 +11,7 @@ urlpatterns = [
     path("", tenant_views.tenant_home, name="tenant-home"),
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
+    path("audit/", include("apps.audit.urls")),
     path("api/v1/auth/", include("apps.identity.api.urls")),
     path("api/v1/audit/", include("apps.audit.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -24,7 +24,14 @@ from apps.identity.services import api_key_create
 URLCONF = "monopod.urls_tenant"
 # Host-agnostic on purpose: probes and metrics (tests/platform/test_health.py).
 OPERATIONAL = {"health-live", "health-ready", "health-startup", "prometheus-django-metrics"}
-SAMPLE_ARGUMENTS = {"app_label": "identity", "object_id": "1", "pk": "1", "id": "1", "content_type_id": "1"}
+SAMPLE_ARGUMENTS = {
+    "app_label": "identity",
+    "object_type": "identity.user",
+    "object_id": "1",
+    "pk": "1",
+    "id": "1",
+    "content_type_id": "1",
+}
 
 
 def route_names(resolver: URLResolver, prefix: str = "") -> Iterator[str]:

@@ -46,3 +46,20 @@ class AuditEntry(models.Model):
     def __str__(self) -> str:
         target = f" {self.object_type}:{self.object_id}" if self.object_type else ""
         return f"#{self.seq} {self.action}{target}"
+
+    def change_lines(self) -> list[tuple[str, str]]:
+        """``(field, "before → after")`` for people; relation changes as ``added: [..]``/``removed: [..]``."""
+        lines = []
+        for field, change in sorted(self.changes.items()):
+            if isinstance(change, list) and len(change) == 2:
+                before, after = (_shown(value) for value in change)
+                lines.append((field, f"{before} → {after}"))
+            elif isinstance(change, dict):
+                lines.append((field, "; ".join(f"{what}: {_shown(value)}" for what, value in sorted(change.items()))))
+            else:
+                lines.append((field, _shown(change)))
+        return lines
+
+
+def _shown(value: object) -> str:
+    return "—" if value is None or value == "" else str(value)

@@ -331,6 +331,8 @@ API_RESOURCE_PERMISSION_CLASSES = [
 API_THROTTLE_RATES = {"default": "100/min", "plan:business": "600/min", "plan:enterprise": "1200/min"}
 # How long a POST's Idempotency-Key is remembered (monopod.idempotency), in seconds.
 API_IDEMPOTENCY_TTL = 24 * 3600
+# The admin's History tab of every model: the object's audit trail.
+ADMIN_OBJECT_HISTORY_VIEW = "apps.audit.views.admin_object_history"
 # Request bodies above this answer 413 (PAYLOAD_TOO_LARGE); uploads go through files, not the API body.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 SPECTACULAR_SETTINGS = {
