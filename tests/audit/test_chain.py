@@ -56,15 +56,22 @@ def test_intact_chain_verifies(tenant):
     assert re.fullmatch(rf"acme: {count} entries, chain intact \(\d+\.\d\ds\)\.\n", _verify())
 
 
-def test_the_app_cannot_update_or_delete_entries(tenant):
+def test_the_app_cannot_update_delete_or_truncate_entries(tenant):
     (entry, *_rest) = _three_entries()
-    for statement in (
-        "UPDATE audit_auditentry SET action = 'x' WHERE seq = %s",
-        "DELETE FROM audit_auditentry WHERE seq = %s",
+    count = AuditEntry.objects.count()
+    for statement, refused in (
+        ("UPDATE audit_auditentry SET action = 'x' WHERE seq = %s", "UPDATE"),
+        ("DELETE FROM audit_auditentry WHERE seq = %s", "DELETE"),
+        ("TRUNCATE audit_auditentry", "TRUNCATE"),
     ):
-        with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute(statement, [entry.seq])
+        with (
+            pytest.raises(DatabaseError, match=rf"append-only \({refused} refused\)"),
+            transaction.atomic(),
+            connection.cursor() as cursor,
+        ):
+            cursor.execute(statement, [entry.seq] if "%s" in statement else None)
     assert AuditEntry.objects.get(seq=entry.seq).action == "test.event"
+    assert AuditEntry.objects.count() == count
 
 
 def test_an_edited_entry_is_named(tenant):
