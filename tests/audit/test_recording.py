@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import pytest
+from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value, yield_hotp_counters_from_time
 from django.contrib.auth.models import Group
 from django.core.cache import cache
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
 from apps.audit.models import AuditEntry
 from apps.audit.services import MASK
+from apps.identity.accounts import email_address_ensure
 from apps.identity.models import User
 from apps.identity.services import api_key_create, api_key_revoke
 from tests.audit.conftest import entries
@@ -217,3 +220,30 @@ def test_a_sign_in_stamp_alone_reads_and_writes_nothing_on_the_trail(tenant):
 
 def test_schema_set_up_by_migrations_is_not_on_the_trail(tenant):
     assert entries(object_type__in=["auth.group", "auth.permission", "contenttypes.contenttype"]) == []
+
+
+def test_activating_and_removing_totp_are_recorded_with_their_recovery_codes(
+    tenant, admin_user, django_capture_on_commit_callbacks
+):
+    email_address_ensure(user=admin_user, verified=True)
+    browser = Client(HTTP_HOST=HOST)
+    signed_in = browser.post("/accounts/login/", {"login": admin_user.email, "password": DEFAULT_PASSWORD})
+    reauthenticated = browser.post("/accounts/reauthenticate/", {"password": DEFAULT_PASSWORD})
+    assert (signed_in.status_code, reauthenticated.status_code) == (302, 302)
+    browser.get("/accounts/2fa/totp/activate/")
+    secret = browser.session["mfa.totp.secret"]
+    code = format_hotp_value(hotp_value(secret, next(yield_hotp_counters_from_time())))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        activated = browser.post("/accounts/2fa/totp/activate/", {"code": code})
+    with django_capture_on_commit_callbacks(execute=True):
+        deactivated = browser.post("/accounts/2fa/totp/deactivate/", {})
+
+    assert (activated.status_code, deactivated.status_code) == (302, 302)
+    mfa = AuditEntry.objects.filter(action__startswith="auth.mfa").order_by("seq")
+    assert list(mfa.values_list("action", "actor_id", "object_id", "changes")) == [
+        ("auth.mfa_added", str(admin_user.pk), str(admin_user.pk), {"type": [None, "totp"]}),
+        ("auth.mfa_added", str(admin_user.pk), str(admin_user.pk), {"type": [None, "recovery_codes"]}),
+        ("auth.mfa_removed", str(admin_user.pk), str(admin_user.pk), {"type": [None, "totp"]}),
+        ("auth.mfa_removed", str(admin_user.pk), str(admin_user.pk), {"type": [None, "recovery_codes"]}),
+    ]
