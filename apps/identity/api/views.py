@@ -13,6 +13,7 @@ from rest_framework_simplejwt import views as jwt_views
 from rest_framework_simplejwt.exceptions import TokenError
 
 from apps.audit.services import audit_record
+from apps.identity.api.schema import BAD_CREDENTIALS, BAD_REFRESH_TOKEN, TOKEN_REVOKED
 from apps.identity.api.serializers import (
     MeSerializer,
     TokenObtainSerializer,
@@ -47,6 +48,7 @@ class TokenView(jwt_views.TokenViewBase):
         audit_record(action=self.audit_action, object_type="identity.user", object_id=str(user_id), actor=actor)
 
 
+@extend_schema(responses={200: TokenObtainSerializer, 401: BAD_CREDENTIALS})
 class TokenObtainView(TokenView):
     """Exchange e-mail and password for an access and a refresh token; throttled per client address."""
 
@@ -56,6 +58,7 @@ class TokenObtainView(TokenView):
     throttle_scope = "auth_token"
 
 
+@extend_schema(responses={200: TokenRefreshSerializer, 401: BAD_REFRESH_TOKEN})
 class TokenRefreshView(TokenView):
     """Exchange a refresh token for a new access and refresh token."""
 
@@ -63,6 +66,7 @@ class TokenRefreshView(TokenView):
     audit_action = "auth.token_refreshed"
 
 
+@extend_schema(responses={200: TOKEN_REVOKED, 401: BAD_REFRESH_TOKEN})
 class TokenRevokeView(TokenView):
     """Revoke a refresh token (sign out an API client)."""
 
