@@ -1,8 +1,42 @@
-"""Pagination for every list: numbered pages by default, cursors for large append-only lists."""
+"""Pagination for every list: numbered pages by default, cursors for large append-only lists.
+
+Paging parameters are as strict as filters: a page or page size that is not a whole number from 1
+(``?page=0``, ``?page_size=x``) is a 400 naming it. A page past the last one, or a cursor that names no
+page, is a 404; a page size over the maximum is capped.
+"""
 
 from __future__ import annotations
 
-from rest_framework import pagination
+from typing import Any
+
+from django.core.paginator import Paginator
+from django.utils.translation import gettext as _
+from rest_framework import exceptions, pagination
+from rest_framework.request import Request
+
+
+def _positive_integer(request: Request, name: str) -> int | None:
+    """The parameter as a whole number from 1, None when absent; else a 400 naming it."""
+    raw = request.query_params.get(name)
+    if raw is None:
+        return None
+    value = int(raw) if raw.isascii() and raw.isdigit() else 0
+    if value < 1:
+        raise exceptions.ValidationError({name: [_("Enter a whole number from 1.")]})
+    return value
+
+
+def _page_size(request: Request, paginator: PageNumberPagination | CursorPagination) -> int:
+    """The size asked for, capped at the paginator's maximum; the paginator's own when not asked."""
+    asked = _positive_integer(request, paginator.page_size_query_param)
+    return min(asked, paginator.max_page_size) if asked else paginator.page_size
+
+
+def _bounded(parameters: list[dict[str, Any]], bounds: dict[str, dict[str, int]]) -> list[dict[str, Any]]:
+    """The paginator's OpenAPI parameters with the bounds the code enforces."""
+    for parameter in parameters:
+        parameter["schema"].update(bounds.get(parameter["name"], {}))
+    return parameters
 
 
 class PageNumberPagination(pagination.PageNumberPagination):
@@ -11,6 +45,18 @@ class PageNumberPagination(pagination.PageNumberPagination):
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 200
+
+    def get_page_number(self, request: Request, paginator: Paginator[Any]) -> int | str:
+        if request.query_params.get(self.page_query_param) in self.last_page_strings:
+            return "last"
+        return _positive_integer(request, self.page_query_param) or 1
+
+    def get_page_size(self, request: Request) -> int:
+        return _page_size(request, self)
+
+    def get_schema_operation_parameters(self, view: Any) -> list[dict[str, Any]]:
+        bounds = {self.page_query_param: {"minimum": 1}, self.page_size_query_param: {"minimum": 1}}
+        return _bounded(super().get_schema_operation_parameters(view), bounds)
 
 
 class CursorPagination(pagination.CursorPagination):
@@ -24,3 +70,10 @@ class CursorPagination(pagination.CursorPagination):
     page_size_query_param = "page_size"
     max_page_size = 200
     ordering = "-pk"
+
+    def get_page_size(self, request: Request) -> int:
+        return _page_size(request, self)
+
+    def get_schema_operation_parameters(self, view: Any) -> list[dict[str, Any]]:
+        bounds = {self.page_size_query_param: {"minimum": 1}}
+        return _bounded(super().get_schema_operation_parameters(view), bounds)

@@ -103,8 +103,8 @@ class AutoSchema(openapi.AutoSchema):
             errors["403"] = _error("The role or the API key's scopes do not allow this.")
         if "{" in self.path:
             errors["404"] = _error("No such object in this tenant.")
-        elif self.method == "GET" and self._is_list_view() and hasattr(self._get_paginator(), "page_query_param"):
-            errors["404"] = _error("No such page: past the last one.")
+        elif self.method == "GET" and self._is_list_view() and self._get_paginator() is not None:
+            errors["404"] = _error("No such page: past the last one, or a cursor that names none.")
         errors["429"] = _error("Too many requests; retry after Retry-After seconds.")
         action = self._resource_action()
         if action in _OBJECT_WRITE_ACTIONS:
@@ -119,6 +119,10 @@ class AutoSchema(openapi.AutoSchema):
             if status_code not in responses:
                 responses[status_code] = self._get_response_for_code(response, status_code, direction=direction)
         return responses
+
+    def map_parsers(self) -> list[Any]:
+        # Request bodies are JSON; the form parsers are there for the browsable API's HTML forms.
+        return [media_type for media_type in super().map_parsers() if media_type == "application/json"]
 
     def _map_serializer_field(self, field: Any, direction: Any, bypass_extensions: bool = False) -> Any:
         schema = super()._map_serializer_field(field, direction, bypass_extensions)
