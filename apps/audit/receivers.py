@@ -8,9 +8,19 @@ from allauth.mfa import signals as mfa_signals
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.db import models
 from django.db.models.signals import m2m_changed, post_delete, post_migrate, post_save, pre_migrate, pre_save
+from django_tenants.utils import tenant_context
 
 from apps.audit.context import resume_after_migrations, suspend_for_migrations
-from apps.audit.services import audit_record, json_value, masked, object_type_of, recording_enabled
+from apps.audit.services import (
+    PLATFORM,
+    audit_record,
+    json_value,
+    masked,
+    object_type_of,
+    platform_operator_label,
+    recording_enabled,
+)
+from apps.tenants.signals import tenant_status_changed
 
 # Apps and models whose rows are bookkeeping, not activity (sessions, rate limits, token blacklist,
 # idempotency records of requests whose effects are recorded themselves,
@@ -142,6 +152,21 @@ _MFA_RECEIVERS = {
 }
 
 
+def record_tenant_status(sender: Any, tenant: Any, before: str, after: str, **kwargs: Any) -> None:
+    """A suspension or resumption, on the tenant's own trail: its Admins see who stopped their service."""
+    label = platform_operator_label()  # before leaving the public schema, where operators live
+    action = "tenant.resumed" if after == "active" else f"tenant.{after}"
+    with tenant_context(tenant):
+        audit_record(
+            action=action,
+            object_type="tenants.tenant",
+            object_id=tenant.slug,
+            changes={"status": [before, after]},
+            actor=PLATFORM,
+            actor_label=label,
+        )
+
+
 def connect() -> None:
     """Connect the receivers (from ``AuditConfig.ready``)."""
     pre_migrate.connect(suspend_for_migrations, dispatch_uid="audit.suspend_for_migrations")
@@ -153,5 +178,6 @@ def connect() -> None:
     user_logged_in.connect(record_login, dispatch_uid="audit.record_login")
     user_logged_out.connect(record_logout, dispatch_uid="audit.record_logout")
     user_login_failed.connect(record_login_failed, dispatch_uid="audit.record_login_failed")
+    tenant_status_changed.connect(record_tenant_status, dispatch_uid="audit.record_tenant_status")
     for name, receiver in _MFA_RECEIVERS.items():
         getattr(mfa_signals, name).connect(receiver, dispatch_uid=f"audit.{name}", weak=False)

@@ -52,7 +52,25 @@ def object_id_of(obj: models.Model) -> str:
     return str(obj.prefix) if isinstance(obj, ApiKey) else str(obj.pk)
 
 
+class _Platform:
+    """The platform's operators acting on a tenant from outside it (public admin, management commands)."""
+
+
+PLATFORM = _Platform()
+
+
+def platform_operator_label() -> str:
+    """Who operates the platform in the current request, read in the public schema; else the command line."""
+    context = request_context_var.get()
+    operator = getattr(context.request, "user", None) if context is not None else None
+    if operator is not None and operator.is_authenticated:
+        return f"platform operator {operator.get_username()}"
+    return "platform (command line)"
+
+
 def _actor(actor: Any) -> tuple[str, str, str]:
+    if actor is PLATFORM:
+        return ActorType.SYSTEM, "", "platform"
     if actor is None:
         context = request_context_var.get()
         if context is None:

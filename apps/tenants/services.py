@@ -13,6 +13,7 @@ from apps.tenants import schemas
 from apps.tenants.choices import TenantStatus
 from apps.tenants.models import Domain, Tenant
 from apps.tenants.receivers import tenants_changed
+from apps.tenants.signals import tenant_status_changed
 
 PUBLIC_SCHEMA = "public"
 
@@ -35,9 +36,12 @@ def public_tenant_ensure() -> Tenant:
 
 def _change_status(*, tenant: Tenant, allowed: set[str], to: str) -> Tenant:
     with schema_context(PUBLIC_SCHEMA), transaction.atomic():
+        before = Tenant.objects.select_for_update().values_list("status", flat=True).get(pk=tenant.pk)
         changed = Tenant.objects.filter(pk=tenant.pk, status__in=allowed).update(status=to)
         tenants_changed()
         tenant.refresh_from_db()
+        if changed:
+            tenant_status_changed.send(sender=Tenant, tenant=tenant, before=before, after=to)
     if not changed and tenant.status != to:
         raise TenantStateError(f"Tenant {tenant.slug!r} is {tenant.status}; it cannot become {to}.")
     return tenant

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from io import StringIO
+
 import pytest
+from django.core.management import call_command
 from django.db import connection
 from django.test import Client
-from django_tenants.utils import schema_context
+from django_tenants.utils import schema_context, tenant_context
 
+from apps.audit.models import AuditEntry
+from apps.audit.selectors import audit_chain_verify
 from apps.identity.models import User
 from apps.tenants import provisioning
 from apps.tenants.choices import TenantStatus
@@ -120,3 +125,41 @@ def test_object_that_exists_only_in_acme_is_not_found_by_id_on_globex(tenant, ad
     assert response.redirect_chain == [("/admin/", 302)]
     assert b"acme-only@acme.test" not in response.content
     assert "doesn\u2019t exist" in response.content.decode()  # Django's message, typographic apostrophe
+
+
+def test_an_operators_suspension_and_resumption_land_on_the_tenants_own_trail(operator, tenant, other_tenant):
+    connection.set_schema_to_public()
+
+    operator.post("/admin/tenants/tenant/", {"action": "suspend", "_selected_action": [tenant.pk]})
+    operator.post("/admin/tenants/tenant/", {"action": "resume", "_selected_action": [tenant.pk]})
+
+    with tenant_context(tenant):
+        trail = AuditEntry.objects.filter(object_type="tenants.tenant").order_by("seq")
+        assert list(trail.values_list("action", "actor_type", "actor_id", "actor_label", "object_id", "changes")) == [
+            (
+                "tenant.suspended",
+                "system",
+                "",
+                "platform operator operator@monopod.test",
+                "acme",
+                {"status": ["active", "suspended"]},
+            ),
+            (
+                "tenant.resumed",
+                "system",
+                "",
+                "platform operator operator@monopod.test",
+                "acme",
+                {"status": ["suspended", "active"]},
+            ),
+        ]
+        assert audit_chain_verify().intact
+    with tenant_context(other_tenant):
+        assert not AuditEntry.objects.filter(object_type="tenants.tenant").exists()
+
+
+def test_a_suspension_from_the_command_line_is_on_the_trail(tenant):
+    call_command("suspend_tenant", "acme", stdout=StringIO())
+
+    entry = AuditEntry.objects.filter(object_type="tenants.tenant").get()
+    assert (entry.action, entry.actor_label) == ("tenant.suspended", "platform (command line)")
