@@ -5,11 +5,12 @@ from __future__ import annotations
 import django_filters  # type: ignore[import-untyped]
 
 from apps.audit.models import AuditEntry
+from monopod.api.filters import IsoDateTimeFilter
 
 
 class AuditEntryFilterSet(django_filters.FilterSet):
-    since = django_filters.IsoDateTimeFilter(field_name="occurred_at", lookup_expr="gte")
-    until = django_filters.IsoDateTimeFilter(field_name="occurred_at", lookup_expr="lt")
+    since = IsoDateTimeFilter(field_name="occurred_at", lookup_expr="gte")
+    until = IsoDateTimeFilter(field_name="occurred_at", lookup_expr="lt")
 
     class Meta:
         model = AuditEntry

@@ -19,6 +19,13 @@ from monopod.api.exceptions import Conflict, PayloadTooLarge
 from monopod.api.filters import FilterSet, OrderingFilter, SearchFilter, StrictDjangoFilterBackend
 from monopod.api.pagination import CursorPagination, PageNumberPagination
 from monopod.api.parsers import JSONParser
+from monopod.api.serializers import (
+    ModelSerializer,
+    StrictBooleanField,
+    StrictCharField,
+    StrictDecimalField,
+    StrictIntegerField,
+)
 from monopod.api.throttling import TenantPlanRateThrottle
 from monopod.api.viewsets import TenantModelViewSet
 
@@ -27,11 +34,16 @@ __all__ = [
     "CursorPagination",
     "FilterSet",
     "JSONParser",
+    "ModelSerializer",
     "OrderingFilter",
     "PageNumberPagination",
     "PayloadTooLarge",
     "SearchFilter",
+    "StrictBooleanField",
+    "StrictCharField",
+    "StrictDecimalField",
     "StrictDjangoFilterBackend",
+    "StrictIntegerField",
     "TenantModelViewSet",
     "TenantPlanRateThrottle",
     "bad_request",

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any, cast
 
@@ -72,6 +73,23 @@ class BooleanFilter(django_filters.BooleanFilter):
     field_class = StrictBooleanField
 
 
+class UtcIsoDateTimeField(django_filters.fields.IsoDateTimeField):
+    """An ISO 8601 time, in UTC: PostgreSQL refuses offsets past ±15:59, which Python still parses."""
+
+    def to_python(self, value: Any) -> datetime | None:
+        parsed: datetime | None = super().to_python(value)
+        if parsed is None or parsed.tzinfo is None:
+            return parsed
+        try:
+            return parsed.astimezone(UTC)
+        except OverflowError:
+            raise forms.ValidationError(_("Enter a time between years 1 and 9999."), code="invalid") from None
+
+
+class IsoDateTimeFilter(django_filters.IsoDateTimeFilter):
+    field_class = UtcIsoDateTimeField
+
+
 class FilterSet(django_filters.FilterSet):
     """The base of every filterset: exact and range lookups declared per field (``fields = {...}``)."""
 
@@ -84,6 +102,8 @@ class FilterSet(django_filters.FilterSet):
             return DecimalFilter, params
         if filter_class is django_filters.BooleanFilter:
             return BooleanFilter, params
+        if filter_class in (django_filters.DateTimeFilter, django_filters.IsoDateTimeFilter):
+            return IsoDateTimeFilter, params
         return filter_class, params
 
 

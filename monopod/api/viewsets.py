@@ -75,10 +75,10 @@ class TenantModelViewSet(viewsets.ModelViewSet):  # type: ignore[type-arg]
 
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
         super().initial(request, *args, **kwargs)
-        if request.method == "POST":
-            # DRF looks the handler up after initial(): wrapped here, it runs only once the request is
-            # authenticated, so the key is the principal's own.
-            handler = getattr(self, "post")  # noqa: B009 - set per instance by the router, untyped
+        # DRF looks the handler up after initial(): wrapped here, it runs only once the request is
+        # authenticated, so the key is the principal's own. A route without POST stays a 405.
+        handler = getattr(self, "post", None) if request.method == "POST" else None
+        if handler is not None:
             self.post = idempotent(handler, request, required=self.require_idempotency_key)
 
     def get_queryset(self) -> QuerySet[Any]:

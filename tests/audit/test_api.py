@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta, timezone
+
 import pytest
 from django.db import connection
 from rest_framework.test import APIClient
@@ -41,6 +43,24 @@ def test_filters_by_period(api_client, marked):
         marked.seq
     ]
     assert api_client.get(URL, {"action": "test.marked", "until": since}).json()["results"] == []
+
+
+def test_a_period_in_any_offset_python_parses_is_compared_in_utc(api_client, marked):
+    # PostgreSQL takes offsets up to ±15:59 only; the filter converts to UTC first.
+    local = marked.occurred_at.astimezone(timezone(timedelta(hours=23, minutes=22))).isoformat()
+
+    response = api_client.get(URL, {"action": "test.marked", "since": local})
+
+    assert [row["seq"] for row in response.json()["results"]] == [marked.seq]
+
+
+def test_a_period_outside_the_calendar_once_in_utc_is_a_400(api_client, marked):
+    response = api_client.get(URL, {"since": "0001-01-01T00:00:00+10:00"})
+
+    assert response.status_code == 400
+    assert response.json()["error"]["details"] == [
+        {"field": "since", "message": "Enter a time between years 1 and 9999.", "code": "invalid"}
+    ]
 
 
 @pytest.mark.parametrize("who", ["manager_user", "viewer_user"])

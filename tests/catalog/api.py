@@ -1,8 +1,8 @@
 """The catalog's API: all a module writes for one resource."""
 
-from rest_framework import routers, serializers
+from rest_framework import routers
 
-from monopod.api import FilterSet, TenantModelViewSet
+from monopod.api import FilterSet, ModelSerializer, TenantModelViewSet
 from tests.catalog.models import Product
 
 
@@ -18,7 +18,7 @@ class ProductFilterSet(FilterSet):
         }
 
 
-class ProductSerializer(serializers.ModelSerializer):
+class ProductSerializer(ModelSerializer):
     class Meta:
         model = Product
         fields = [

@@ -534,9 +534,10 @@ def test_schema_documents_only_the_query_parameters_a_view_takes(tenant):
 
     assert parameters(GROUPS_URL) == ["id", "id__gte", "id__lte", "name", "ordering", "page", "page_size", "search"]
     assert parameters(LOG_URL) == ["cursor", "page_size"]
-    assert set(schema["paths"][GROUPS_URL]["get"]["responses"]) == {"200", "400", "401", "403", "429"}
+    assert set(schema["paths"][GROUPS_URL]["get"]["responses"]) == {"200", "400", "401", "403", "404", "429"}
     assert set(schema["paths"][f"{GROUPS_URL}{{id}}/"]["get"]["responses"]) == {
         "200",
+        "304",
         "400",
         "401",
         "403",

@@ -1,0 +1,49 @@
+"""Resource serializers take each field in its own JSON type only, as the schema states; forms send text."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.catalog.models import Product
+
+pytestmark = pytest.mark.urls("tests.catalog.urls")
+PRODUCTS = "/api/v1/catalog/products/"
+VALID = {"sku": "S-1", "name": "Spanner", "unit_price": "12.50", "quantity": 5, "active": True}
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message", "code"),
+    [
+        ("active", "yes", "Must be a valid boolean.", "invalid"),
+        ("active", 1, "Must be a valid boolean.", "invalid"),
+        ("name", 5, "Not a valid string.", "invalid"),
+        ("quantity", "5", "A valid integer is required.", "invalid"),
+        ("quantity", 5.5, "A valid integer is required.", "invalid"),
+        ("quantity", True, "A valid integer is required.", "invalid"),
+        ("unit_price", 12.5, 'Send a decimal as a string, such as "12.50".', "not_a_string"),
+    ],
+)
+def test_json_of_the_wrong_type_is_refused(api_client, tenant, field, value, message, code):
+    response = api_client.post(PRODUCTS, {**VALID, field: value}, format="json")
+
+    assert response.status_code == 400
+    assert response.json()["error"]["details"] == [{"field": field, "message": message, "code": code}]
+    assert not Product.objects.exists()
+
+
+def test_json_of_the_right_types_is_taken(api_client, tenant):
+    response = api_client.post(PRODUCTS, VALID, format="json")
+
+    assert response.status_code == 201
+    product = Product.objects.get()
+    assert (product.name, str(product.unit_price), product.quantity, product.active) == ("Spanner", "12.50", 5, True)
+
+
+def test_an_html_form_sends_text_that_still_converts(api_client, tenant):
+    form = {"sku": "S-2", "name": "Spanner", "unit_price": "12.50", "quantity": "5", "active": "false"}
+
+    response = api_client.post(PRODUCTS, form)
+
+    assert response.status_code == 201
+    product = Product.objects.get()
+    assert (product.quantity, product.active) == (5, False)
