@@ -198,10 +198,12 @@ def free_port() -> int:
         return port
 
 
-def http_get(port: int, path: str, host: str, timeout: float = 2.0) -> tuple[int, bytes]:
+def http_get(
+    port: int, path: str, host: str, timeout: float = 2.0, headers: Mapping[str, str] | None = None
+) -> tuple[int, bytes]:
     conn = http.client.HTTPConnection(LOOPBACK, port, timeout=timeout)
     try:
-        conn.request("GET", path, headers={"Host": host})
+        conn.request("GET", path, headers={**(headers or {}), "Host": host})
         response = conn.getresponse()
         return response.status, response.read()
     finally:
@@ -286,9 +288,12 @@ class Served:
 
 
 @contextlib.contextmanager
-def serving(spec: ServerSpec, *, name: str, ready_path: str, host: str) -> Iterator[Served]:
+def serving(
+    spec: ServerSpec, *, name: str, ready_path: str, host: str, headers: Mapping[str, str] | None = None
+) -> Iterator[Served]:
     """Start ``spec`` on a free port, wait until ``ready_path`` answers 200, yield it, then stop it.
 
+    ``headers`` (an ``Authorization``, say) go with every readiness probe.
     The server's output goes to ``results/logs/<name>.log`` (read when it fails to start).
     """
     LOGS_DIR.mkdir(parents=True, exist_ok=True)
@@ -300,13 +305,20 @@ def serving(spec: ServerSpec, *, name: str, ready_path: str, host: str) -> Itera
             spec.argv(port), cwd=PROJECT_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
         )
         try:
-            _wait_ready(process, port, ready_path, host, log_path)
+            _wait_ready(process, port, ready_path, host, log_path, headers)
             yield Served(port=port, pgid=process.pid)
         finally:
             _stop(process)
 
 
-def _wait_ready(process: subprocess.Popen[bytes], port: int, path: str, host: str, log_path: Path) -> None:
+def _wait_ready(
+    process: subprocess.Popen[bytes],
+    port: int,
+    path: str,
+    host: str,
+    log_path: Path,
+    headers: Mapping[str, str] | None = None,
+) -> None:
     """Wait until ``path`` answers 200: up to READY_TIMEOUT_SECONDS for the server to answer at all,
     and up to WRONG_ANSWER_SECONDS once it answers something else (a broken app does not heal)."""
     started = time.monotonic()
@@ -316,7 +328,7 @@ def _wait_ready(process: subprocess.Popen[bytes], port: int, path: str, host: st
         if process.poll() is not None:
             raise BenchError(f"server exited with status {process.returncode}:\n{_failure_detail(log_path)}")
         try:
-            status, body = http_get(port, path, host)
+            status, body = http_get(port, path, host, headers=headers)
         except OSError as exc:
             last = f"{type(exc).__name__}: {exc}"
         else:
@@ -335,10 +347,20 @@ def _wait_ready(process: subprocess.Popen[bytes], port: int, path: str, host: st
 
 
 def run_load(
-    port: int, path: str, *, host: str, seconds: float, connections: int, tool: str, timeout: float = 10.0
+    port: int,
+    path: str,
+    *,
+    host: str,
+    seconds: float,
+    connections: int,
+    tool: str,
+    timeout: float = 10.0,
+    headers: Mapping[str, str] | None = None,
 ) -> LoadResult:
-    """Drive ``http://127.0.0.1:<port><path>`` with ``connections`` keep-alive clients for ``seconds``."""
+    """Drive ``http://127.0.0.1:<port><path>`` with ``connections`` keep-alive clients for ``seconds``,
+    sending ``headers`` besides ``Host`` with every request."""
     url = f"http://{LOOPBACK}:{port}{path}"
+    extra = [f"{name}: {value}" for name, value in (headers or {}).items()]
     if tool == "wrk":
         with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
             script.write(WRK_REPORT_LUA)
@@ -347,6 +369,7 @@ def run_load(
                 "wrk", "--threads", "1", "--connections", str(connections), "--duration", f"{max(1, round(seconds))}s",
                 "--timeout", f"{timeout:.0f}s", "--header", f"Host: {host}", "--script", script.name, url,
             ]  # fmt: skip
+            argv[-1:-1] = [arg for header in extra for arg in ("--header", header)]
             output = _run_tool(argv, seconds + timeout + 15)
         finally:
             os.unlink(script.name)
@@ -355,6 +378,7 @@ def run_load(
             sys.executable, "-m", "tests.bench.loadgen", url, "--host", host, "--connections", str(connections),
             "--duration", str(seconds), "--timeout", str(timeout),
         ]  # fmt: skip
+        argv += [arg for header in extra for arg in ("--header", header)]
         output = _run_tool(argv, seconds + timeout + 15)
     for line in output.splitlines():
         if line.startswith(JSON_MARKER):
@@ -471,23 +495,25 @@ class BenchRun:
         host: str = "localhost",
         detail: Mapping[str, Any] | None = None,
         db_connections: Callable[[], int] | None = None,
+        headers: Mapping[str, str] | None = None,
+        connections: int | None = None,
     ) -> Measurement:
         """Serve ``spec``, warm it up, load it for the configured time and record the result.
 
         With ``db_connections`` (a counter of the database's open connections), its peak during the
-        measured load is recorded too.
+        measured load is recorded too. ``headers`` go with every request (readiness probes included);
+        ``connections`` replaces ``--connections`` for a line whose goal is set at a given concurrency.
         """
-        connections, tool = self.config.connections, self.tool
+        connections, tool = connections or self.config.connections, self.tool
         windows: list[tuple[LoadResult, float | None]] = []
-        with serving(spec, name=key, ready_path=path, host=host) as server:
+        load = {"host": host, "connections": connections, "tool": tool, "headers": headers}
+        with serving(spec, name=key, ready_path=path, host=host, headers=headers) as server:
             if self.config.warmup > 0:
-                run_load(server.port, path, host=host, seconds=self.config.warmup, connections=connections, tool=tool)
+                run_load(server.port, path, seconds=self.config.warmup, **load)
             with PeakSampler(db_connections) as sampler:
                 for _ in range(self.config.repeat):
                     cpu_before = server.cpu_seconds()
-                    window = run_load(
-                        server.port, path, host=host, seconds=self.config.duration, connections=connections, tool=tool
-                    )
+                    window = run_load(server.port, path, seconds=self.config.duration, **load)
                     cpu_after = server.cpu_seconds()
                     cpu_ms = None
                     if cpu_before is not None and cpu_after is not None and window.requests:
@@ -521,6 +547,7 @@ class BenchRun:
                     "error_responses": result.status_errors,
                     "socket_errors": result.errors,
                     "peak_db_connections": peak,
+                    "connections": connections,
                     "window_rates": [round(w.rate, 1) for w, _ in windows],
                     "window_cpu_ms_per_request": [round(c, 3) if c is not None else None for _, c in windows],
                     **(detail or {}),

@@ -17,7 +17,7 @@ import contextlib
 import json
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
@@ -99,12 +99,21 @@ def _percentile(ordered: list[float], fraction: float) -> float:
     return ordered[index]
 
 
-async def run(url: str, *, host_header: str, connections: int, duration: float, timeout: float) -> dict[str, float]:
+async def run(
+    url: str,
+    *,
+    host_header: str,
+    connections: int,
+    duration: float,
+    timeout: float,
+    headers: Sequence[str] = (),
+) -> dict[str, float]:
     parts = urlsplit(url)
     if parts.scheme != "http" or parts.hostname not in LOOPBACK_HOSTS:
         raise SystemExit(f"loadgen: only http:// loopback URLs are accepted, got {url}")
     path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-    request = f"GET {path} HTTP/1.1\r\nHost: {host_header}\r\nUser-Agent: monopod-bench\r\n\r\n".encode("latin-1")
+    lines = [f"GET {path} HTTP/1.1", f"Host: {host_header}", "User-Agent: monopod-bench", *headers]
+    request = ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
     tally = Tally()
     started = time.perf_counter()
     deadline = started + min(duration, MAX_DURATION_SECONDS)
@@ -129,6 +138,7 @@ def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="python -m tests.bench.loadgen", description=__doc__.splitlines()[0])
     parser.add_argument("url")
     parser.add_argument("--host", default="localhost", help="Host header to send")
+    parser.add_argument("--header", action="append", default=[], help="another header, 'Name: value' (repeatable)")
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--duration", type=float, default=5.0, help="seconds (at most 120)")
     parser.add_argument("--timeout", type=float, default=10.0, help="seconds per request")
@@ -145,6 +155,7 @@ def main(argv: list[str]) -> int:
         connections=max(1, args.connections),
         duration=args.duration,
         timeout=args.timeout,
+        headers=args.header,
     )
     with asyncio.Runner(loop_factory=loop_factory) as runner:
         result = runner.run(work)

@@ -1,0 +1,107 @@
+"""Queries per request of a resource's list (a page of 50) and detail, by each API credential.
+
+The resource is the catalog (tests/catalog), which declares itself as a domain module would; the same
+endpoints are what the list/detail benchmark (tests/bench/bench_api.py) loads. Each count is of a
+request after a first one, so the host lookup (cached per process) and content types are warm, as
+they are for a server that has been serving.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from django.core.cache import cache
+from rest_framework.test import APIClient
+
+from apps.identity.services import api_key_create
+from apps.identity.tokens import TenantRefreshToken
+from tests.catalog.models import Product
+
+ACME_HOST = "acme.localhost"
+PRODUCTS_URL = "/api/v1/catalog/products/"
+PRODUCT_COUNT = 60  # more than a page, so the page is full and the count is not the page's length
+
+resource = pytest.mark.urls("tests.catalog.urls")
+
+
+@pytest.fixture(autouse=True)
+def _fresh_throttle_history():
+    # Throttle counters live in the cache, which outlives each test's database transaction.
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def products(tenant) -> list[Product]:
+    return Product.objects.bulk_create(
+        Product(sku=f"SKU-{n:04d}", name=f"Product {n}", unit_price=Decimal("9.50"), quantity=n)
+        for n in range(PRODUCT_COUNT)
+    )
+
+
+@pytest.fixture
+def jwt_client(tenant, viewer_user) -> APIClient:
+    """A member who may view products, with a bearer token."""
+    access = TenantRefreshToken.for_user(viewer_user).access_token
+    return APIClient(HTTP_HOST=ACME_HOST, HTTP_AUTHORIZATION=f"Bearer {access}")
+
+
+@pytest.fixture
+def api_key_client(tenant, viewer_user) -> APIClient:
+    """An integration with a key scoped to read the catalog, acting as a member who may view products."""
+    _key, raw_key = api_key_create(name="catalog reader", scopes=["catalog:read"], user=viewer_user)
+    return APIClient(HTTP_HOST=ACME_HOST, HTTP_AUTHORIZATION=f"Api-Key {raw_key}")
+
+
+def detail_url(product: Product) -> str:
+    return f"{PRODUCTS_URL}{product.pk}/"
+
+
+@resource
+def test_list_with_a_token_costs_six_queries(jwt_client, products, django_assert_num_queries):
+    jwt_client.get(PRODUCTS_URL)
+    # search_path (the tenant middleware sets the schema anew on every request), the token's user, the
+    # user's own and role permissions; then count and page.
+    with django_assert_num_queries(6):
+        response = jwt_client.get(PRODUCTS_URL)
+
+    assert response.status_code == 200
+    assert response.json()["count"] == PRODUCT_COUNT
+    assert len(response.json()["results"]) == 50
+
+
+@resource
+def test_detail_with_a_token_costs_five_queries(jwt_client, products, django_assert_num_queries):
+    jwt_client.get(detail_url(products[0]))
+    # search_path, the token's user, the user's own and role permissions; then the object.
+    with django_assert_num_queries(5):
+        response = jwt_client.get(detail_url(products[0]))
+
+    assert response.status_code == 200
+    assert response.json()["sku"] == "SKU-0000"
+
+
+@resource
+def test_list_with_an_api_key_costs_seven_queries(api_key_client, products, django_assert_num_queries):
+    api_key_client.get(PRODUCTS_URL)
+    # search_path, the key with its user (one join), the conditional last-used update (sent every time,
+    # it changes the row at most once a minute), the user's own and role permissions; then count and page.
+    with django_assert_num_queries(7):
+        response = api_key_client.get(PRODUCTS_URL)
+
+    assert response.status_code == 200
+    assert len(response.json()["results"]) == 50
+
+
+@resource
+def test_detail_with_an_api_key_costs_six_queries(api_key_client, products, django_assert_num_queries):
+    api_key_client.get(detail_url(products[0]))
+    # search_path, the key with its user, the conditional last-used update, the user's own and role
+    # permissions; then the object.
+    with django_assert_num_queries(6):
+        response = api_key_client.get(detail_url(products[0]))
+
+    assert response.status_code == 200
+    assert response.json()["sku"] == "SKU-0000"
