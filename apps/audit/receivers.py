@@ -22,13 +22,14 @@ from apps.audit.services import (
 )
 from apps.tenants.signals import tenant_status_changed
 
-# Apps and models whose rows are bookkeeping, not activity (sessions, rate limits, token blacklist,
-# idempotency records of requests whose effects are recorded themselves,
+# Apps and models whose rows are bookkeeping, not activity (the admin's own LogEntry, sessions, rate
+# limits, token blacklist, idempotency records of requests whose effects are recorded themselves,
 # permissions and content types kept in step by migrations), and the trail itself.
 EXCLUDED_APPS = frozenset(
-    {"audit", "sessions", "contenttypes", "token_blacklist", "django_celery_beat", "tenants", "idempotency"}
+    {"admin", "audit", "sessions", "contenttypes", "token_blacklist", "django_celery_beat", "idempotency"}
 )
-EXCLUDED_MODELS = frozenset({"auth.permission"})
+# The warm pool's schemas are bookkeeping until one becomes a tenant, which is recorded.
+EXCLUDED_MODELS = frozenset({"auth.permission", "tenants.pooledschema"})
 # Fields that change on every sign-in; the sign-in itself is recorded as an event.
 IGNORED_FIELDS = frozenset({"last_login", "last_used_at"})
 _BEFORE = "_audit_before"
@@ -153,15 +154,20 @@ _MFA_RECEIVERS = {
 
 
 def record_tenant_status(sender: Any, tenant: Any, before: str, after: str, **kwargs: Any) -> None:
-    """A suspension or resumption, on the tenant's own trail: its Admins see who stopped their service."""
-    label = platform_operator_label()  # before leaving the public schema, where operators live
+    """A suspension, resumption or deletion: on the platform's trail, by the operator (or the command
+    line), and, but for a deletion, on the tenant's own, so its Admins see who stopped their service."""
     action = "tenant.resumed" if after == "active" else f"tenant.{after}"
+    changes = {"status": [before, after]}
+    audit_record(action=action, obj=tenant, changes=changes)
+    if after == "deleted":
+        return
+    label = platform_operator_label()  # before leaving the public schema, where operators live
     with tenant_context(tenant):
         audit_record(
             action=action,
             object_type="tenants.tenant",
-            object_id=tenant.slug,
-            changes={"status": [before, after]},
+            object_id=str(tenant.pk),
+            changes=changes,
             actor=PLATFORM,
             actor_label=label,
         )

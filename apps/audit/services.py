@@ -10,7 +10,6 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, models, transaction
 from django.utils import timezone
 from django_guid import get_guid
-from django_tenants.utils import get_public_schema_name
 
 from apps.audit.chain import GENESIS_HASH, entry_hash
 from apps.audit.context import request_context_var, suspended_var
@@ -28,8 +27,9 @@ LOCK_NAMESPACE = "monopod.audit:"
 
 
 def recording_enabled() -> bool:
-    """Entries go to tenant schemas only, and not while migrations set a schema up."""
-    return not suspended_var.get() and getattr(connection, "schema_name", None) != get_public_schema_name()
+    """Entries go to the current schema's trail (a tenant's, or the platform's in public), except while
+    migrations set a schema up."""
+    return not suspended_var.get()
 
 
 def masked(object_type: str, field: str, value: Any) -> Any:
@@ -97,7 +97,7 @@ def audit_record(
     """Append an entry to the current tenant's chain, in the caller's transaction.
 
     The actor is ``actor`` (a user or an API key), else the current request's, else the system.
-    Nothing is recorded in the public schema or while migrations run (``None`` is returned).
+    Nothing is recorded while migrations run (``None`` is returned).
     """
     if not recording_enabled():
         return None

@@ -68,8 +68,11 @@ def tenant_delete(*, tenant: Tenant) -> Tenant:
     if tenant.schema_name == PUBLIC_SCHEMA:
         raise TenantStateError("The public site cannot be deleted.")
     with schema_context(PUBLIC_SCHEMA), transaction.atomic():
+        before = Tenant.objects.select_for_update().values_list("status", flat=True).get(pk=tenant.pk)
         Tenant.objects.filter(pk=tenant.pk).update(status=TenantStatus.DELETED)
         tenants_changed()
+        if before != TenantStatus.DELETED:
+            tenant_status_changed.send(sender=Tenant, tenant=tenant, before=before, after=TenantStatus.DELETED)
         Domain.objects.filter(tenant=tenant).delete()
         schemas.schema_drop(tenant.schema_name)
         transaction.on_commit(lambda: shutil.rmtree(tenant_files_root(tenant), ignore_errors=True))

@@ -5,6 +5,7 @@ from django.dispatch import Signal
 # Sent once, after commit, when a tenant becomes active for the first time. Arguments: tenant.
 tenant_created = Signal()
 
-# Sent inside the transaction of the change when a tenant is suspended or resumed.
+# Sent inside the transaction of the change (in the public schema) when a tenant is suspended,
+# resumed or deleted.
 # Arguments: tenant, before, after (statuses).
 tenant_status_changed = Signal()

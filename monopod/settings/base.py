@@ -41,6 +41,8 @@ SHARED_APPS = [
     "allauth",
     "allauth.account",
     "allauth.mfa",
+    # The platform's own trail (operators, tenants, signups) in the public schema; last, as in TENANT_APPS.
+    "apps.audit",
 ]
 TENANT_APPS = [
     "django.contrib.contenttypes",

@@ -151,14 +151,22 @@ def test_verify_of_an_unknown_tenant_is_an_error(tenant):
     assert _verify("nope") == "ERROR No tenant with slug 'nope'."
 
 
-def test_nothing_is_recorded_in_the_public_schema(db):
+def test_the_public_schema_keeps_the_platforms_own_chain(tenant):
+    acme_count = AuditEntry.objects.count()
     connection.set_schema_to_public()
-    assert audit_record(action="test.event") is None
+    before = AuditEntry.objects.count()
+
+    entry = audit_record(action="test.platform")
+
+    assert (entry.seq, AuditEntry.objects.count()) == (before + 1, before + 1)
+    assert audit_chain_verify().intact
+    connection.set_tenant(tenant)
+    assert AuditEntry.objects.count() == acme_count
 
 
 def test_verify_without_a_tenant_walks_every_tenant(tenant):
     out = StringIO()
     call_command("audit_verify", stdout=out)
     lines = out.getvalue().splitlines()
-    assert [line.split(":")[0] for line in lines] == ["acme", "globex"]
+    assert [line.split(":")[0] for line in lines] == ["acme", "globex", "public"]
     assert all(" entries, chain intact (" in line for line in lines)

@@ -141,7 +141,7 @@ def test_an_operators_suspension_and_resumption_land_on_the_tenants_own_trail(op
                 "system",
                 "",
                 "platform operator operator@monopod.test",
-                "acme",
+                str(tenant.pk),
                 {"status": ["active", "suspended"]},
             ),
             (
@@ -149,13 +149,39 @@ def test_an_operators_suspension_and_resumption_land_on_the_tenants_own_trail(op
                 "system",
                 "",
                 "platform operator operator@monopod.test",
-                "acme",
+                str(tenant.pk),
                 {"status": ["suspended", "active"]},
             ),
         ]
         assert audit_chain_verify().intact
     with tenant_context(other_tenant):
         assert not AuditEntry.objects.filter(object_type="tenants.tenant").exists()
+
+
+def test_operators_changes_land_on_the_platforms_own_trail(operator, tenant):
+    connection.set_schema_to_public()
+    before = AuditEntry.objects.order_by("-seq").values_list("seq", flat=True).first() or 0
+    page = operator.get(f"/admin/tenants/tenant/{tenant.pk}/change/")
+    form, domains = page.context["adminform"].form, page.context["inline_admin_formsets"][0].formset
+    data = {name: form.initial[name] for name in form.fields if form.initial.get(name) is not None}
+    data.update({f"{domains.prefix}-{key}": value for key, value in domains.management_form.initial.items()})
+    for index, domain in enumerate(domains.forms):
+        data.update({f"{domains.prefix}-{index}-{name}": value for name, value in domain.initial.items()})
+        data.update({f"{domains.prefix}-{index}-id": domain.instance.pk, f"{domains.prefix}-{index}-tenant": tenant.pk})
+
+    changed = operator.post(f"/admin/tenants/tenant/{tenant.pk}/change/", {**data, "plan": "business"})
+    operator.post("/admin/tenants/tenant/", {"action": "suspend", "_selected_action": [tenant.pk]})
+
+    assert changed.status_code == 302
+    trail = AuditEntry.objects.filter(seq__gt=before).order_by("seq")
+    assert list(trail.values_list("action", "actor_label", "object_type", "object_id")) == [
+        ("update", "operator@monopod.test", "tenants.tenant", str(tenant.pk)),
+        ("tenant.suspended", "operator@monopod.test", "tenants.tenant", str(tenant.pk)),
+    ]
+    update, suspension = trail
+    assert (sorted(update.changes), update.changes["plan"]) == (["plan", "updated_at"], ["free", "business"])
+    assert suspension.changes == {"status": ["active", "suspended"]}
+    assert audit_chain_verify().intact
 
 
 def test_a_suspension_from_the_command_line_is_on_the_trail(tenant):

@@ -9,8 +9,8 @@ from apps.tenants.models import Tenant
 
 
 def tenants_named(slug: str | None) -> list[Tenant]:
-    """The tenant ``slug``, or every tenant that has a schema (all but the public site and deleted ones)."""
-    tenants = Tenant.objects.exclude(schema_name="public").exclude(status=TenantStatus.DELETED).order_by("slug")
+    """The tenant ``slug``, or every tenant with a schema; ``public`` is the platform's own trail."""
+    tenants = Tenant.objects.exclude(status=TenantStatus.DELETED).order_by("slug")
     if slug is None:
         return list(tenants)
     tenant = tenants.filter(slug=slug).first()
