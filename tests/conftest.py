@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from django.db import connection
 from django.test import Client
+from django_guid import clear_guid
 from rest_framework.test import APIClient
 
 from apps.identity.models import User
@@ -46,6 +47,13 @@ def django_db_setup(django_db_setup: None, django_db_blocker: Any) -> None:
                 slug=slug, name=name, region=region, admin_email=f"founder@{slug}.test", admin_password=FOUNDER_PASSWORD
             )
         connection.set_schema_to_public()
+
+
+@pytest.fixture(autouse=True)
+def _no_request_id_from_an_earlier_test() -> None:
+    # The request id lives in a context variable that a request made in the test's own thread (the
+    # test client, Schemathesis' WSGI calls) leaves set after it ends.
+    clear_guid()
 
 
 @pytest.fixture(autouse=True)

@@ -9,7 +9,8 @@ class IdentityConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_migrate
 
-        from apps.identity import schema  # noqa: F401 - registers the OpenAPI extensions
+        from apps.identity import caching, schema  # noqa: F401 - schema registers the OpenAPI extensions
         from apps.identity.roles import sync_roles_after_migrate
 
         post_migrate.connect(sync_roles_after_migrate, dispatch_uid="identity.sync_roles_after_migrate")
+        caching.connect()

@@ -12,8 +12,10 @@ from rest_framework_api_key.permissions import KeyParser
 from rest_framework_simplejwt import exceptions as jwt_exceptions
 from rest_framework_simplejwt.authentication import JWTAuthentication
 from rest_framework_simplejwt.exceptions import TokenError
+from rest_framework_simplejwt.settings import api_settings as jwt_settings
 from rest_framework_simplejwt.tokens import Token
 
+from apps.identity.caching import user_get
 from apps.identity.models import ApiKey, User
 from apps.identity.services import api_key_record_use
 from apps.identity.tokens import TENANT_CLAIM, TenantAccessToken
@@ -34,6 +36,20 @@ def token_error(message: object) -> AuthenticationFailed:
 
 class TenantJWTAuthentication(JWTAuthentication):
     """``Authorization: Bearer <access token>``, accepted only on the host of the tenant that minted it."""
+
+    def get_user(self, validated_token: Token) -> Any:
+        """simplejwt's lookup, from the cache (apps.identity.caching) unless tokens are tied to passwords."""
+        if jwt_settings.CHECK_REVOKE_TOKEN:
+            return super().get_user(validated_token)
+        user_id = validated_token.get(jwt_settings.USER_ID_CLAIM)
+        if user_id is None:
+            raise token_error(_("Token contained no recognizable user identification"))
+        user = user_get(user_id)
+        if user is None:
+            raise AuthenticationFailed(_("User not found"), code="user_not_found")
+        if jwt_settings.CHECK_USER_IS_ACTIVE and not user.is_active:
+            raise AuthenticationFailed(_("User is inactive"), code="user_inactive")
+        return user
 
     def authenticate(self, request: Request) -> tuple[Any, Token] | None:
         header = self.get_header(request)

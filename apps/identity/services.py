@@ -48,6 +48,8 @@ def api_key_revoke(*, api_key: ApiKey) -> ApiKey:
 def api_key_record_use(*, api_key: ApiKey) -> None:
     """Record that the key was just used, unless that was already recorded within the last minute."""
     now = timezone.now()
+    if api_key.last_used_at is not None and api_key.last_used_at > now - LAST_USED_PRECISION:
+        return  # as loaded with the key: recorded within the minute, no write needed
     recorded = ApiKey.objects.filter(
         Q(last_used_at__isnull=True) | Q(last_used_at__lte=now - LAST_USED_PRECISION), pk=api_key.pk
     ).update(last_used_at=now)

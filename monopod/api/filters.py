@@ -158,13 +158,20 @@ class OrderingFilter(filters.OrderingFilter):
         return parameters
 
 
+def refuse_unknown_parameters(request: Request, known: set[str] | frozenset[str] = ALWAYS_KNOWN) -> None:
+    """A 400 naming every query parameter not in ``known``."""
+    unknown = sorted(set(request.query_params) - known)
+    if unknown:
+        raise exceptions.ValidationError({name: [_("Unknown query parameter.")] for name in unknown})
+
+
 class StrictDjangoFilterBackend(DjangoFilterBackend):
     """django-filter that answers 400 to any query parameter the view does not know."""
 
     def filter_queryset(self, request: Request, queryset: QuerySet[Any], view: Any) -> QuerySet[Any]:
-        unknown = sorted(set(request.query_params) - self.view_parameters(queryset, view))
-        if unknown:
-            raise exceptions.ValidationError({name: [_("Unknown query parameter.")] for name in unknown})
+        if not request.query_params:  # nothing to check or filter by: no filterset to build
+            return queryset
+        refuse_unknown_parameters(request, self.view_parameters(queryset, view))
         blank = self.blank_typed_parameters(request, queryset, view)
         if blank:
             raise exceptions.ValidationError({name: [_("This field may not be blank.")] for name in blank})

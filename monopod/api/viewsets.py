@@ -18,7 +18,12 @@ from rest_framework.settings import perform_import
 
 from monopod.api.conditional import if_match_allows, if_none_match_hits, representation_etag
 from monopod.api.exceptions import PreconditionFailed, PreconditionRequired
-from monopod.api.filters import OrderingFilter, SearchFilter, StrictDjangoFilterBackend
+from monopod.api.filters import (
+    OrderingFilter,
+    SearchFilter,
+    StrictDjangoFilterBackend,
+    refuse_unknown_parameters,
+)
 from monopod.api.pagination import PageNumberPagination
 from monopod.idempotency.services import idempotent
 
@@ -86,6 +91,13 @@ class TenantModelViewSet(viewsets.ModelViewSet):  # type: ignore[type-arg]
         if self.action in OBJECT_WRITE_ACTIONS:
             queryset = queryset.select_for_update(of=("self",))
         return queryset
+
+    def filter_queryset(self, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        if self.detail:  # one object, found by its key: list parameters mean nothing here
+            refuse_unknown_parameters(self.request)
+            return queryset
+        filtered: QuerySet[Any] = super().filter_queryset(queryset)
+        return filtered
 
     def get_object(self) -> Any:
         self._check_lookup_type()

@@ -198,10 +198,9 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 # --- Sign-in (django-allauth), in each schema: e-mail and password, a verified address, optional TOTP.
-AUTHENTICATION_BACKENDS = [
-    "django.contrib.auth.backends.ModelBackend",
-    "allauth.account.auth_backends.AuthenticationBackend",
-]
+# allauth's sign-in by e-mail, with permissions served from the cache (one backend: a second would
+# compute a denied permission again).
+AUTHENTICATION_BACKENDS = ["apps.identity.backends.AuthenticationBackend"]
 LOGIN_URL = "/accounts/login/"
 ACCOUNT_ADAPTER = "apps.identity.adapters.AccountAdapter"
 ACCOUNT_FORMS = {"reset_password_from_key": "apps.identity.forms.ResetPasswordKeyForm"}

@@ -60,11 +60,11 @@ def detail_url(product: Product) -> str:
 
 
 @resource
-def test_list_with_a_token_costs_six_queries(jwt_client, products, django_assert_num_queries):
+def test_list_with_a_token_costs_three_queries(jwt_client, products, django_assert_num_queries):
     jwt_client.get(PRODUCTS_URL)
-    # search_path (the tenant middleware sets the schema anew on every request), the token's user, the
-    # user's own and role permissions; then count and page.
-    with django_assert_num_queries(6):
+    # search_path (the tenant middleware sets the schema anew on every request); then count and page.
+    # The token's user and the user's permissions come from the cache (apps.identity.caching).
+    with django_assert_num_queries(3):
         response = jwt_client.get(PRODUCTS_URL)
 
     assert response.status_code == 200
@@ -73,10 +73,10 @@ def test_list_with_a_token_costs_six_queries(jwt_client, products, django_assert
 
 
 @resource
-def test_detail_with_a_token_costs_five_queries(jwt_client, products, django_assert_num_queries):
+def test_detail_with_a_token_costs_two_queries(jwt_client, products, django_assert_num_queries):
     jwt_client.get(detail_url(products[0]))
-    # search_path, the token's user, the user's own and role permissions; then the object.
-    with django_assert_num_queries(5):
+    # search_path; then the object: as many as a plain view reading the row.
+    with django_assert_num_queries(2):
         response = jwt_client.get(detail_url(products[0]))
 
     assert response.status_code == 200
@@ -84,11 +84,11 @@ def test_detail_with_a_token_costs_five_queries(jwt_client, products, django_ass
 
 
 @resource
-def test_list_with_an_api_key_costs_seven_queries(api_key_client, products, django_assert_num_queries):
+def test_list_with_an_api_key_costs_four_queries(api_key_client, products, django_assert_num_queries):
     api_key_client.get(PRODUCTS_URL)
-    # search_path, the key with its user (one join), the conditional last-used update (sent every time,
-    # it changes the row at most once a minute), the user's own and role permissions; then count and page.
-    with django_assert_num_queries(7):
+    # search_path, the key with its user (one join; its last use was recorded within the minute, so no
+    # update); then count and page. The user's permissions come from the cache.
+    with django_assert_num_queries(4):
         response = api_key_client.get(PRODUCTS_URL)
 
     assert response.status_code == 200
@@ -96,11 +96,10 @@ def test_list_with_an_api_key_costs_seven_queries(api_key_client, products, djan
 
 
 @resource
-def test_detail_with_an_api_key_costs_six_queries(api_key_client, products, django_assert_num_queries):
+def test_detail_with_an_api_key_costs_three_queries(api_key_client, products, django_assert_num_queries):
     api_key_client.get(detail_url(products[0]))
-    # search_path, the key with its user, the conditional last-used update, the user's own and role
-    # permissions; then the object.
-    with django_assert_num_queries(6):
+    # search_path, the key with its user; then the object.
+    with django_assert_num_queries(3):
         response = api_key_client.get(detail_url(products[0]))
 
     assert response.status_code == 200
