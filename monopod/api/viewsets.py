@@ -106,6 +106,19 @@ class TenantModelViewSet(viewsets.ModelViewSet):  # type: ignore[type-arg]
             self._check_if_match(instance)
         return instance
 
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        queryset = self.filter_queryset(self.get_queryset())
+        if isinstance(self.paginator, PageNumberPagination):
+            # Rows as dictionaries when the serializer shows columns as they are: no model instances.
+            plain_columns = getattr(self.get_serializer_class(), "plain_columns", None)
+            columns = plain_columns() if plain_columns is not None else None
+            if columns is not None:
+                queryset = queryset.values(*columns)
+        page = self.paginate_queryset(queryset)
+        if page is not None:
+            return self.get_paginated_response(self.get_serializer(page, many=True).data)
+        return Response(self.get_serializer(queryset, many=True).data)
+
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         response = super().retrieve(request, *args, **kwargs)
         etag = self._tag(response)

@@ -103,9 +103,7 @@ _tenant_keys = {
     "REVERSE_KEY_FUNCTION": "django_tenants.cache.reverse_key",
 }
 if REDIS_URL:
-    CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL, **_tenant_keys}
-    }
+    CACHES = {"default": {"BACKEND": "monopod.cache.RedisCache", "LOCATION": REDIS_URL, **_tenant_keys}}
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels_redis.core.RedisChannelLayer", "CONFIG": {"hosts": [REDIS_URL]}}}
 else:
     CACHES = {

@@ -25,7 +25,7 @@ from rest_framework.test import APIClient
 from apps.identity.roles import ADMIN, ensure_roles
 from apps.identity.services import api_key_create
 from monopod.api import Conflict, CursorPagination, FilterSet, TenantModelViewSet, exception_handler
-from monopod.api.throttling import throttle_rate_for
+from monopod.api.throttling import TenantPlanRateThrottle, throttle_rate_for
 from tests.identity.factories import UserFactory
 
 ACME_HOST = "acme.localhost"
@@ -423,21 +423,28 @@ def test_unknown_api_url_is_a_404_envelope_and_other_urls_keep_their_page(tenant
 # --- Throttles
 
 
+WINDOW_START = 1_800_000_000.0  # a whole number of minutes since the epoch
+
+
 @resource
-def test_user_over_the_rate_gets_429_with_retry_after(client, groups, settings):
+def test_user_over_the_rate_gets_429_until_the_next_window(client, groups, settings, monkeypatch):
     settings.API_THROTTLE_RATES = {"default": "3/min"}
+    monkeypatch.setattr(TenantPlanRateThrottle, "timer", staticmethod(lambda: WINDOW_START + 10))
 
     statuses = [client.get(GROUPS_URL).status_code for _ in range(3)]
     response = client.get(GROUPS_URL)
+    monkeypatch.setattr(TenantPlanRateThrottle, "timer", staticmethod(lambda: WINDOW_START + 60))
+    next_window = client.get(GROUPS_URL)
 
     assert statuses == [200, 200, 200]
     assert response.status_code == 429
-    assert response["Retry-After"] == "60"
+    assert response["Retry-After"] == "50"
     assert error_of(response) == {
         "code": "THROTTLED",
-        "message": "Request was throttled. Expected available in 60 seconds.",
+        "message": "Request was throttled. Expected available in 50 seconds.",
         "details": [],
     }
+    assert next_window.status_code == 200
 
 
 @resource

@@ -16,11 +16,13 @@ import pytest
 from asgiref.sync import async_to_sync
 from celery.contrib.testing.worker import start_worker
 from channels_redis.core import RedisChannelLayer
+from django.core.cache import caches
 from django.core.cache.backends.redis import RedisCache
 from django.db import connection
 from django_tenants.utils import schema_context, tenant_context
 from tenant_schemas_celery.app import CeleryApp
 
+from monopod.api.throttling import window_hit
 from monopod.observability import trace_id_var
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -103,6 +105,30 @@ def test_redis_cache_keys_are_namespaced_by_tenant(tenant, other_tenant, redis_c
 
 
 @pytest.mark.redis
+def test_throttle_counters_on_redis_are_one_per_window_and_tenant(tenant, other_tenant, redis_url, settings):
+    prefix = f"monopod-test-{uuid.uuid4().hex}"
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "monopod.cache.RedisCache",
+            "LOCATION": redis_url,
+            "KEY_PREFIX": prefix,
+            **TENANT_KEYS,
+        }
+    }
+    key = "throttle:principal:user:1:60:30000000"
+
+    acme = [window_hit(key, 60) for _ in range(3)]
+    with tenant_context(other_tenant):
+        globex = [window_hit(key, 60) for _ in range(2)]
+    backend = caches["default"]
+    ttl = backend._cache.get_client(write=False).ttl(backend.make_and_validate_key(key))
+
+    assert (acme, globex) == ([1, 2, 3], [1, 2])
+    assert 59 <= ttl <= 61
+    backend.clear()
+
+
+@pytest.mark.redis
 def test_redis_channel_layer_delivers_to_group_members(redis_url):
     layer = RedisChannelLayer(hosts=[redis_url], prefix=f"monopod-test-{uuid.uuid4().hex}")
 
@@ -146,7 +172,7 @@ def test_services_follow_the_environment():
         "broker": "filesystem://",
     }
     assert configured == {
-        "cache": "django.core.cache.backends.redis.RedisCache",
+        "cache": "monopod.cache.RedisCache",
         "channels": "channels_redis.core.RedisChannelLayer",
         "broker": "amqp://u:p@mq:5672//",
     }

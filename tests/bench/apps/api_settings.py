@@ -10,10 +10,8 @@ role permissions, throttles, filters and pagination. Changed for the benchmark:
   and ``tests.bench.apps.api_urls`` serves the plain baseline views in front of the catalog's URLs;
 * the cache (throttle counters) is Redis at ``BENCH_REDIS_URL`` when the benchmark found one, as in
   production, else per process (the development file cache lives in the developer's ``var/``);
-* the per-principal throttle allows 1,000,000 requests a *second*: it runs as in production and never
-  answers 429, and its history (a timestamp per request within the window, read and written on every
-  request) holds about one second of this load, a few hundred entries, like a busy principal's under
-  a plan's per-minute rate (at most 1,200);
+* the per-principal throttle allows 1,000,000 requests a *second*: it counts every request as in
+  production (one counter per window) and never answers 429;
 * a fixed secret key, shared by the worker that mints the bearer token and the servers that check it,
   and access tokens that live an hour rather than five minutes, so one token lasts the whole run;
 * Celery publishes to an in-memory broker and the warm pool stays empty (as ``signup_settings``).
@@ -39,7 +37,7 @@ _cache_keys = {
 _redis_url = os.environ.get("BENCH_REDIS_URL", "")
 if _redis_url:
     CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _redis_url, **_cache_keys}
+        "default": {"BACKEND": "monopod.cache.RedisCache", "LOCATION": _redis_url, **_cache_keys}
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", **_cache_keys}}
