@@ -36,9 +36,7 @@ _cache_keys = {
 }
 _redis_url = os.environ.get("BENCH_REDIS_URL", "")
 if _redis_url:
-    CACHES = {
-        "default": {"BACKEND": "monopod.cache.RedisCache", "LOCATION": _redis_url, **_cache_keys}
-    }
+    CACHES = {"default": {"BACKEND": "monopod.cache.RedisCache", "LOCATION": _redis_url, **_cache_keys}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", **_cache_keys}}
 
