@@ -53,6 +53,7 @@ check: $(INSTALLED)
 	$(VENV)/bin/lint-imports
 	$(VENV)/bin/mypy
 	DJANGO_SETTINGS_MODULE=monopod.settings.test $(PY) manage.py makemigrations --check --dry-run
+	DJANGO_SETTINGS_MODULE=monopod.settings.test $(PY) manage.py events_catalog --check
 	$(PROD_CHECK_ENV) $(PY) manage.py check --deploy --fail-level WARNING
 	@# The committed OpenAPI schema must match the code: regenerate it and compare.
 	@schema=$$(mktemp) && trap 'rm -f "$$schema"' EXIT && \

@@ -23,10 +23,10 @@ from apps.audit.services import (
 from apps.tenants.signals import tenant_status_changed
 
 # Apps and models whose rows are bookkeeping, not activity (the admin's own LogEntry, sessions, rate
-# limits, token blacklist, idempotency records of requests whose effects are recorded themselves,
+# limits, token blacklist, idempotency records and outbox events of changes recorded themselves,
 # permissions and content types kept in step by migrations), and the trail itself.
 EXCLUDED_APPS = frozenset(
-    {"admin", "audit", "sessions", "contenttypes", "token_blacklist", "django_celery_beat", "idempotency"}
+    {"admin", "audit", "sessions", "contenttypes", "token_blacklist", "django_celery_beat", "idempotency", "events"}
 )
 # The warm pool's schemas are bookkeeping until one becomes a tenant, which is recorded.
 EXCLUDED_MODELS = frozenset({"auth.permission", "tenants.pooledschema"})

@@ -17,11 +17,13 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django_tenants.utils import schema_context, schema_exists
 
+from apps.events.services import publish
 from apps.identity.accounts import email_address_ensure
 from apps.identity.models import User
 from apps.identity.roles import ADMIN, role_group
 from apps.tenants import schemas
 from apps.tenants.choices import TenantStatus
+from apps.tenants.events import TENANT_CREATED
 from apps.tenants.models import Domain, PooledSchema, Tenant
 from apps.tenants.receivers import tenants_changed
 from apps.tenants.regions import REGION_DEFAULTS
@@ -154,6 +156,21 @@ def _activate(tenant: Tenant) -> bool:
         )
         if changed:
             tenants_changed()
+            tenant.refresh_from_db()
+            with schema_context(tenant.schema_name):  # the event belongs to the new tenant
+                publish(
+                    TENANT_CREATED.name,
+                    {
+                        "slug": tenant.slug,
+                        "name": tenant.name,
+                        "region": tenant.region,
+                        "plan": tenant.plan,
+                        "language": tenant.language,
+                        "timeZone": tenant.time_zone,
+                        "currency": tenant.currency,
+                    },
+                    aggregate=("tenants.tenant", tenant.pk),
+                )
             transaction.on_commit(lambda: tenant_created.send(sender=Tenant, tenant=tenant))
     tenant.refresh_from_db()
     return bool(changed)

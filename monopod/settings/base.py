@@ -41,6 +41,8 @@ SHARED_APPS = [
     "allauth",
     "allauth.account",
     "allauth.mfa",
+    # The shared outbox (public schema only).
+    "apps.events",
     # The platform's own trail (operators, tenants, signups) in the public schema; last, as in TENANT_APPS.
     "apps.audit",
 ]

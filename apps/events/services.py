@@ -1,0 +1,100 @@
+"""``publish()``: an event joins the business transaction that caused it, or nothing is published."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+from django.db import connection, models, transaction
+
+from apps.events.models import AggregateSequence, OutboxEvent
+from apps.events.registry import event_type_get
+from monopod.observability import trace_id_var, user_var
+
+
+class TransactionRequired(RuntimeError):
+    """``publish()`` was called outside a transaction, where the event could outlive a failed change."""
+
+
+def _aggregate_of(aggregate: models.Model | tuple[str, Any] | None) -> tuple[str, str]:
+    if aggregate is None:
+        return "", ""
+    if isinstance(aggregate, models.Model):
+        return aggregate._meta.label_lower, str(aggregate.pk)
+    aggregate_type, aggregate_id = aggregate
+    return str(aggregate_type), str(aggregate_id)
+
+
+def _next_sequence(schema: str, aggregate_type: str, aggregate_id: str) -> int:
+    """The aggregate's next number; the row stays locked until the transaction ends, ordering its writers."""
+    table = AggregateSequence._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO public.{table} (tenant_schema, aggregate_type, aggregate_id, last) "  # noqa: S608 - table name
+            "VALUES (%s, %s, %s, 1) ON CONFLICT (tenant_schema, aggregate_type, aggregate_id) "
+            f"DO UPDATE SET last = public.{table}.last + 1 RETURNING last",
+            [schema, aggregate_type, aggregate_id],
+        )
+        row = cursor.fetchone()
+    return int(row[0])
+
+
+def _in_transaction() -> bool:
+    return bool(connection.in_atomic_block)
+
+
+def _actor_id(actor: Any) -> str | None:
+    if actor is None:
+        return user_var.get()
+    return str(getattr(actor, "pk", actor))
+
+
+def publish(
+    event_type: str,
+    data: dict[str, Any],
+    *,
+    actor: Any = None,
+    aggregate: models.Model | tuple[str, Any] | None = None,
+) -> dict[str, Any]:
+    """Record the event ``event_type`` with ``data`` in the outbox, in the current transaction.
+
+    ``data`` must match the type's schema (apps.events.registry). ``actor`` (a user or an id) defaults
+    to the request's user; ``aggregate`` (a model instance, or ``(type, id)``) gives the event a
+    sequence number among that aggregate's events. Nothing leaves before commit; a rollback takes the
+    event with it. Returns the envelope.
+    """
+    if not _in_transaction():
+        raise TransactionRequired("publish() must run inside the transaction of the change it reports.")
+    registered = event_type_get(event_type)
+    registered.validate(data)
+    schema = str(getattr(connection, "schema_name", ""))
+    aggregate_type, aggregate_id = _aggregate_of(aggregate)
+    sequence = _next_sequence(schema, aggregate_type, aggregate_id) if aggregate_type else None
+    envelope: dict[str, Any] = {
+        "eventId": str(uuid.uuid4()),
+        "eventType": event_type,
+        "timestamp": datetime.now(UTC).isoformat().replace("+00:00", "Z"),
+        "tenantId": schema,
+        "userId": _actor_id(actor),
+        "aggregate": {"type": aggregate_type, "id": aggregate_id, "sequence": sequence} if aggregate_type else None,
+        "data": data,
+        "metadata": {"traceId": trace_id_var.get(), "source": f"monopod.{registered.module}"},
+    }
+    OutboxEvent.objects.create(
+        event_id=envelope["eventId"],
+        event_type=event_type,
+        tenant_schema=schema,
+        aggregate_type=aggregate_type,
+        aggregate_id=aggregate_id,
+        sequence=sequence,
+        envelope=envelope,
+    )
+    transaction.on_commit(_wake_relay)
+    return envelope
+
+
+def _wake_relay() -> None:
+    from apps.events.relay import relay_wake  # the relay imports Celery; publishing code need not
+
+    relay_wake()
