@@ -14,6 +14,8 @@ urlpatterns = [
     path("audit/", include("apps.audit.urls")),
     path("api/v1/auth/", include("apps.identity.api.urls")),
     path("api/v1/audit/", include("apps.audit.api.urls")),
+    path("api/v1/events/", include("apps.events.deliveries.urls")),
+    path("api/v1/webhooks/", include("apps.events.webhooks.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
 ]

@@ -26,7 +26,17 @@ from apps.tenants.signals import tenant_status_changed
 # limits, token blacklist, idempotency records and outbox events of changes recorded themselves,
 # permissions and content types kept in step by migrations), and the trail itself.
 EXCLUDED_APPS = frozenset(
-    {"admin", "audit", "sessions", "contenttypes", "token_blacklist", "django_celery_beat", "idempotency", "events"}
+    {
+        "admin",
+        "audit",
+        "sessions",
+        "contenttypes",
+        "token_blacklist",
+        "django_celery_beat",
+        "idempotency",
+        "events",
+        "event_deliveries",
+    }
 )
 # The warm pool's schemas are bookkeeping until one becomes a tenant, which is recorded.
 EXCLUDED_MODELS = frozenset({"auth.permission", "tenants.pooledschema"})

@@ -55,6 +55,8 @@ TENANT_APPS = [
     "rest_framework_simplejwt.token_blacklist",
     "rest_framework_api_key",
     "monopod.idempotency",
+    "apps.events.deliveries",
+    "apps.events.webhooks",
     "allauth",
     "allauth.account",
     "allauth.mfa",

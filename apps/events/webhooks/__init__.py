@@ -1,0 +1,1 @@
+"""Outbound webhooks: a tenant's endpoints, signed deliveries and their attempts."""
