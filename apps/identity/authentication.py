@@ -19,6 +19,7 @@ from apps.identity.caching import user_get
 from apps.identity.models import ApiKey, User
 from apps.identity.services import api_key_record_use
 from apps.identity.tokens import TENANT_CLAIM, TenantAccessToken
+from monopod.observability import user_var
 
 
 def _request_schema_name(request: Request) -> str | None:
@@ -66,10 +67,12 @@ class TenantJWTAuthentication(JWTAuthentication):
         if token.get(TENANT_CLAIM) != _request_schema_name(request):
             raise token_error(_("Token was issued for another tenant"))
         try:
-            return self.get_user(token), token
+            user = self.get_user(token)
         except jwt_exceptions.AuthenticationFailed as exc:
             detail = cast(dict[str, Any], exc.detail)
             raise AuthenticationFailed(str(detail["detail"]), code=str(detail["code"])) from None
+        user_var.set(str(user.pk))  # for log lines and events: the session middleware never saw this user
+        return user, token
 
 
 class ApiKeyAuthentication(BaseAuthentication):
@@ -90,6 +93,7 @@ class ApiKeyAuthentication(BaseAuthentication):
         if not api_key.user.is_active:
             raise AuthenticationFailed(_("User is inactive."), code="user_inactive")
         api_key_record_use(api_key=api_key)
+        user_var.set(str(api_key.user.pk))
         return api_key.user, api_key
 
     def authenticate_header(self, request: Request) -> str:

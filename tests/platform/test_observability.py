@@ -10,7 +10,9 @@ import uuid
 
 import pytest
 from django.conf import settings
+from rest_framework.test import APIClient
 
+from apps.identity.tokens import TenantRefreshToken
 from monopod.observability import trace_id_from_header
 
 
@@ -79,6 +81,16 @@ def test_access_line_carries_request_trace_tenant_and_user(tenant_client, admin_
     assert line["user"] == str(admin_user.pk)
     assert line["status"] == 200
     assert set(line) >= {"timestamp", "duration_ms", "method", "path"}
+
+
+def test_access_line_names_the_user_of_a_bearer_token(tenant, admin_user, json_log):
+    client = APIClient(HTTP_HOST="acme.localhost")
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {TenantRefreshToken.for_user(admin_user).access_token}")
+
+    client.get("/api/v1/auth/me/")
+
+    (line,) = json_log()
+    assert (line["message"], line["user"]) == ("GET /api/v1/auth/me/ 200", str(admin_user.pk))
 
 
 def test_anonymous_access_line_has_no_user(tenant_client, json_log):
