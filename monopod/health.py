@@ -1,8 +1,9 @@
 """Liveness, readiness and startup probes.
 
-``/health/live`` does no I/O: the process answers. ``/health/ready`` checks the database, the cache and
-the broker and answers 503 naming what failed. ``/health/startup`` answers 200 once the shared schema
-is fully migrated, and remembers that for the life of the process.
+``/health/live`` does no I/O: the process answers. ``/health/ready`` checks the database, the cache,
+the broker and the outbox's lag (``OUTBOX_LAG_READY_SECONDS``) and answers 503 naming what failed.
+``/health/startup`` answers 200 once the shared schema is fully migrated, and remembers that for the
+life of the process.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from django.db.migrations.executor import MigrationExecutor
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.cache import never_cache
 
+from apps.events.metrics import outbox_backlog
 from monopod.celery import app as celery_app
 from monopod.celery import queue_folders
 
@@ -48,10 +50,20 @@ def check_broker() -> None:
         conn.ensure_connection(max_retries=1, timeout=CHECK_TIMEOUT_SECONDS)
 
 
+def check_outbox() -> None:
+    limit = settings.OUTBOX_LAG_READY_SECONDS
+    if limit is None:  # not checked (e.g. where no relay runs)
+        return
+    lag = outbox_backlog().lag_seconds
+    if lag > limit:
+        raise RuntimeError(f"oldest pending event is {lag:.0f}s old (limit {limit}s)")
+
+
 READINESS_CHECKS: dict[str, Callable[[], None]] = {
     "database": check_database,
     "cache": check_cache,
     "broker": check_broker,
+    "outbox": check_outbox,
 }
 
 

@@ -1,7 +1,184 @@
-"""The relay: drains the outbox to the broker and to subscribers (being built; see docs/events.md)."""
+"""The relay: drains the outbox to the broker's events exchange and to each subscriber's delivery queue.
+
+One relay runs at a time (a PostgreSQL advisory lock), so each aggregate's events leave in sequence
+order. It claims pending rows in id order, ``FOR UPDATE SKIP LOCKED``, a batch per transaction; each
+row is published (confirmed), handed to ``deliveries_enqueue`` and marked sent in the transaction of
+its claim. A row that fails stays pending with its attempts and last error, and holds back the later
+events of its aggregate until a later run sends it: at-least-once, in order, never a crash loop.
+"""
 
 from __future__ import annotations
 
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import connection, transaction
+from django.db.models import F
+from django.utils import timezone
+from django_tenants.utils import get_public_schema_name, schema_context
+
+from apps.events import delivery
+from apps.events.broker import BrokerUnavailable, EnvelopePublisher, envelope_publisher
+from apps.events.metrics import OUTBOX_FAILED, OUTBOX_PUBLISHED, backlog_record, outbox_backlog
+from apps.events.models import OutboxEvent
+
+logger = logging.getLogger(__name__)
+
+# pg_try_advisory_xact_lock key of the relay (arbitrary, fixed: "MPRELAY" in ASCII).
+RELAY_LOCK_KEY = 0x4D5052454C4159
+WAKE_FLAG_KEY = "events:relay:wake"
+DEFAULT_BATCH_SIZE = 500
+# A wake flag outlives a lost task by at most this long; the periodic sweep covers the gap anyway.
+WAKE_FLAG_SECONDS = 60
+
+AggregateKey = tuple[str, str, str]
+
+
+@dataclass
+class RelayRun:
+    """What one relay run did."""
+
+    published: int = 0
+    failed: int = 0
+    held: set[int] = field(default_factory=set)
+    locked_out: bool = False
+    broker_down: bool = False
+
+
+def _public() -> Any:
+    return schema_context(get_public_schema_name())
+
 
 def relay_wake() -> None:
-    """Ask for a relay run soon after a commit that published events."""
+    """Ask for a relay run soon after a commit that published events; one queued run serves a burst.
+
+    The flag is cleared by the run before its last look at the outbox, so a commit either finds the
+    flag set and is seen by that look, or sets it and queues the next run.
+    """
+    from apps.events.tasks import outbox_relay  # the task module imports this one
+
+    with _public():
+        if not cache.add(WAKE_FLAG_KEY, "1", timeout=WAKE_FLAG_SECONDS):
+            return
+        try:
+            outbox_relay.delay()
+        except Exception:
+            # The commit stands; the sweep relays its events. Let the next commit try again.
+            cache.delete(WAKE_FLAG_KEY)
+            logger.exception("outbox relay: could not queue a run; the periodic sweep will relay")
+
+
+def _aggregate_key(row: OutboxEvent) -> AggregateKey | None:
+    if not row.aggregate_type:
+        return None
+    return (row.tenant_schema, row.aggregate_type, row.aggregate_id)
+
+
+def _claim(*, after: int, excluding: set[int], limit: int) -> list[OutboxEvent] | None:
+    """Pending rows past ``after`` in id order, locked for this transaction; None when another relay runs."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [RELAY_LOCK_KEY])
+        row = cursor.fetchone()
+    if not row or not row[0]:
+        return None
+    pending = OutboxEvent.objects.select_for_update(skip_locked=True).filter(sent_at__isnull=True, id__gt=after)
+    if excluding:
+        pending = pending.exclude(id__in=excluding)
+    return list(pending.order_by("id")[:limit])
+
+
+def _describe(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+
+
+def _relay_batch(
+    rows: list[OutboxEvent], publish: EnvelopePublisher, run: RelayRun, blocked: set[AggregateKey]
+) -> None:
+    """Publish and enqueue each row, then record in this transaction what was sent and what failed."""
+    sent: list[int] = []
+    failures: dict[int, str] = {}
+    for row in rows:
+        key = _aggregate_key(row)
+        if key is not None and key in blocked:
+            run.held.add(row.id)  # behind an earlier event of its aggregate that did not go
+            continue
+        try:
+            publish(row.envelope)
+        except Exception as exc:  # noqa: BLE001 - the broker is away: stop here, the rest waits
+            logger.warning("outbox relay: broker refused event %s: %s", row.event_id, _describe(exc))
+            failures[row.id] = _describe(exc)[:2000]
+            run.broker_down = True
+            break
+        try:
+            with transaction.atomic():  # a failing enqueue must not abort the claim's transaction
+                delivery.deliveries_enqueue(row.envelope)
+        except Exception as exc:  # noqa: BLE001 - any failure leaves the row pending for a later run
+            logger.warning("outbox relay: event %s (%s) failed: %s", row.event_id, row.event_type, _describe(exc))
+            failures[row.id] = _describe(exc)[:2000]
+            run.held.add(row.id)
+            if key is not None:
+                blocked.add(key)
+        else:
+            sent.append(row.id)
+    if sent:
+        OutboxEvent.objects.filter(id__in=sent).update(sent_at=timezone.now())
+    for row_id, error in failures.items():
+        OutboxEvent.objects.filter(id=row_id).update(attempts=F("attempts") + 1, last_error=error)
+    run.published += len(sent)
+    run.failed += len(failures)
+    OUTBOX_PUBLISHED.inc(len(sent))
+    OUTBOX_FAILED.inc(len(failures))
+
+
+def _wake_flag_clear() -> None:
+    cache.delete(WAKE_FLAG_KEY)
+
+
+def relay_run(*, batch_size: int | None = None, broker_url: str | None = None) -> RelayRun:
+    """Relay every pending event it can claim, batch by batch, until the outbox is drained."""
+    size = batch_size or int(getattr(settings, "OUTBOX_RELAY_BATCH_SIZE", DEFAULT_BATCH_SIZE))
+    run = RelayRun()
+    with _public():
+        try:
+            with envelope_publisher(broker_url) as publish:
+                _drain(run, set(), publish, size)
+        except BrokerUnavailable as exc:  # nothing was claimed; the next run retries
+            logger.warning("outbox relay: broker unreachable: %s", _describe(exc.__cause__ or exc))
+            OUTBOX_FAILED.inc()
+            run.broker_down = True
+        try:
+            backlog_record(outbox_backlog())
+        except Exception:  # the gauges go stale; the relay's work is done and committed
+            logger.exception("outbox relay: could not record the backlog for the metrics")
+    if run.published or run.failed:
+        logger.info("outbox relay: %d published, %d failed, %d held", run.published, run.failed, len(run.held))
+    return run
+
+
+def _drain(run: RelayRun, blocked: set[AggregateKey], publish: EnvelopePublisher, size: int) -> None:
+    after = 0
+    while True:
+        with transaction.atomic():
+            rows = _claim(after=after, excluding=run.held, limit=size)
+            if rows is None:
+                run.locked_out = True
+                return
+            if rows:
+                _relay_batch(rows, publish, run, blocked)
+                after = rows[-1].id
+        if run.broker_down:
+            return
+        if len(rows) == size:
+            continue
+        # The end of the outbox. Clear the wake flag, then look once more from the start: a commit
+        # that found the flag set is visible now, and one that comes later queues its own run.
+        _wake_flag_clear()
+        with transaction.atomic():
+            again = _claim(after=0, excluding=run.held, limit=1)
+        if not again:
+            return
+        after = 0

@@ -143,7 +143,12 @@ CELERY_TIMEZONE = "UTC"
 # Periodic jobs; django-celery-beat copies them into its tables, where the admin can change them.
 CELERY_BEAT_SCHEDULE = {
     "api-idempotency-purge": {"task": "api.idempotency_purge", "schedule": crontab(hour=3, minute=17)},
+    # Catches outbox events whose after-commit wake was lost (see docs/event-backbone.md, Relay).
+    "events-relay-sweep": {"task": "events.relay", "schedule": 5.0},
 }
+# The outbox relay: rows claimed per transaction; /health/ready fails past this lag (None: not checked).
+OUTBOX_RELAY_BATCH_SIZE = 500
+OUTBOX_LAG_READY_SECONDS: int | None = 300
 
 # --- HTTP stack.
 MIDDLEWARE = [
