@@ -34,7 +34,7 @@ def test_ready_reports_each_check(tenant_client):
     assert response.status_code == 200
     assert response.json() == {
         "status": "ok",
-        "checks": {"database": "ok", "cache": "ok", "broker": "ok"},
+        "checks": {"database": "ok", "cache": "ok", "broker": "ok", "outbox": "ok"},
         "failed": [],
     }
 
