@@ -1,0 +1,142 @@
+"""Running subscribers once per event, retrying them with backoff, and replaying the dead ones."""
+
+from __future__ import annotations
+
+import logging
+import random
+from datetime import timedelta
+from functools import partial
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from apps.audit.services import audit_record
+from apps.events.deliveries import tasks
+from apps.events.deliveries.models import Delivery
+from apps.events.registry import subscriber_get
+
+logger = logging.getLogger(__name__)
+
+BACKOFF_BASE_SECONDS = 2.0
+BACKOFF_CAP_SECONDS = 600.0
+# For a subscriber no longer registered (renamed, removed, not yet deployed): subscriber()'s default.
+DEFAULT_MAX_ATTEMPTS = 8
+LAST_ERROR_LENGTH = 2000
+
+
+class DeliveryNotReplayable(ValueError):
+    """The delivery is done: replaying it would make its subscriber take effect twice."""
+
+
+def jitter(low: float, high: float) -> float:
+    """A random delay in [low, high]; spreads the retries of many deliveries that failed together."""
+    return random.uniform(low, high)  # noqa: S311 - not for secrets
+
+
+def backoff_seconds(attempts: int) -> float:
+    """Seconds before the next try after ``attempts`` failures: 2 s doubling up to 10 min, jittered to half-full."""
+    ceiling = min(BACKOFF_CAP_SECONDS, BACKOFF_BASE_SECONDS * 2 ** (attempts - 1))
+    return jitter(ceiling / 2, ceiling)
+
+
+def error_text(error: BaseException) -> str:
+    text = f"{type(error).__module__}.{type(error).__qualname__}: {error}"
+    return text if len(text) <= LAST_ERROR_LENGTH else text[: LAST_ERROR_LENGTH - 1] + "…"
+
+
+def delivery_queue(*, subscriber: str, envelope: dict[str, Any], countdown: float | None = None) -> None:
+    """Send the delivery task, in the current tenant's schema (tenant-schemas-celery carries it)."""
+    tasks.deliver.apply_async(args=(subscriber, envelope), countdown=countdown)
+
+
+def _delivery_take(*, subscriber: str, envelope: dict[str, Any]) -> Delivery:
+    """The (subscriber, event) row, inserted if new, locked until the transaction ends."""
+    Delivery.objects.bulk_create(
+        [
+            Delivery(
+                subscriber=subscriber,
+                event_id=envelope["eventId"],
+                event_type=envelope["eventType"],
+                envelope=envelope,
+            )
+        ],
+        ignore_conflicts=True,
+    )
+    return Delivery.objects.select_for_update().get(subscriber=subscriber, event_id=envelope["eventId"])
+
+
+def delivery_run(*, subscriber_name: str, envelope: dict[str, Any]) -> Delivery:
+    """Run the subscriber on the event unless that already took effect; returns the delivery.
+
+    The subscriber's writes and the delivery's ``done`` commit in one transaction, so a repeat (the
+    task run twice, the relay sending again) finds it done. A failure rolls the writes back and is
+    recorded apart (:func:`_delivery_failure_record`), which queues the retry or ends it as dead.
+    """
+    try:
+        registered = subscriber_get(subscriber_name)
+    except LookupError as error:
+        return _delivery_failure_record(
+            subscriber=subscriber_name, envelope=envelope, error=error, max_attempts=DEFAULT_MAX_ATTEMPTS
+        )
+    try:
+        with transaction.atomic():
+            delivery = _delivery_take(subscriber=subscriber_name, envelope=envelope)
+            if delivery.status != Delivery.Status.PENDING:
+                return delivery
+            registered.handler(envelope)
+            delivery.status = Delivery.Status.DONE
+            delivery.attempts += 1
+            delivery.next_attempt_at = None
+            delivery.done_at = timezone.now()
+            delivery.save(update_fields=["status", "attempts", "next_attempt_at", "done_at", "updated_at"])
+            return delivery
+    except Exception as error:  # noqa: BLE001 - whatever a subscriber raises is recorded and retried
+        return _delivery_failure_record(
+            subscriber=subscriber_name, envelope=envelope, error=error, max_attempts=registered.max_attempts
+        )
+
+
+def _delivery_failure_record(
+    *, subscriber: str, envelope: dict[str, Any], error: BaseException, max_attempts: int
+) -> Delivery:
+    """Count the failed attempt; queue the retry after commit, or end the delivery as dead."""
+    logger.warning(
+        "delivery of %s %s to %s failed: %s",
+        envelope.get("eventType"),
+        envelope.get("eventId"),
+        subscriber,
+        error_text(error),
+    )
+    with transaction.atomic():
+        delivery = _delivery_take(subscriber=subscriber, envelope=envelope)
+        if delivery.status != Delivery.Status.PENDING:  # a concurrent run finished it meanwhile
+            return delivery
+        delivery.attempts += 1
+        delivery.last_error = error_text(error)
+        if delivery.attempts >= max_attempts:
+            delivery.status = Delivery.Status.DEAD
+            delivery.next_attempt_at = None
+        else:
+            delay = backoff_seconds(delivery.attempts)
+            delivery.next_attempt_at = timezone.now() + timedelta(seconds=delay)
+            # After commit: the retry must find this attempt counted. A countdown, not a sleep, so a
+            # failing subscriber holds no worker while it waits.
+            transaction.on_commit(partial(delivery_queue, subscriber=subscriber, envelope=envelope, countdown=delay))
+        delivery.save(update_fields=["status", "attempts", "last_error", "next_attempt_at", "updated_at"])
+    return delivery
+
+
+def delivery_replay(*, delivery: Delivery, actor: Any = None) -> Delivery:
+    """Reset a dead (or stuck pending) delivery to pending with its attempts at zero and queue it after commit."""
+    with transaction.atomic():
+        locked = Delivery.objects.select_for_update().get(pk=delivery.pk)
+        if not locked.can_replay():
+            raise DeliveryNotReplayable(f"Delivery {locked.pk} is done: it is not run again.")
+        locked.status = Delivery.Status.PENDING
+        locked.attempts = 0
+        locked.next_attempt_at = None
+        locked.save(update_fields=["status", "attempts", "next_attempt_at", "updated_at"])
+        audit_record(action="replay", obj=locked, actor=actor)
+        transaction.on_commit(partial(delivery_queue, subscriber=locked.subscriber, envelope=locked.envelope))
+    return locked
