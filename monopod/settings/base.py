@@ -355,3 +355,12 @@ SPECTACULAR_SETTINGS = {
 }
 
 DEMO_TENANT_SLUG = "demo"
+
+# Outbound webhooks (apps.events.webhooks): per-request timeout, attempts before a delivery is dead,
+# the backoff between attempts (doubling from the base, capped), and whether URLs may reach private,
+# loopback or link-local addresses (never in production: it opens the internal network to tenants).
+WEBHOOK_TIMEOUT_SECONDS = 10
+WEBHOOK_MAX_ATTEMPTS = 8
+WEBHOOK_RETRY_BASE_SECONDS = 30
+WEBHOOK_RETRY_MAX_SECONDS = 6 * 3600
+WEBHOOKS_ALLOW_PRIVATE_NETWORKS = False

@@ -1,5 +1,10 @@
 """Routes under /api/v1/webhooks/."""
 
-from django.urls import URLPattern
+from rest_framework import routers
 
-urlpatterns: list[URLPattern] = []
+from apps.events.webhooks.api.views import WebhookAttemptViewSet, WebhookEndpointViewSet
+
+router = routers.SimpleRouter()
+router.register("endpoints", WebhookEndpointViewSet, basename="webhooks-endpoint")
+router.register("attempts", WebhookAttemptViewSet, basename="webhooks-attempt")
+urlpatterns = router.urls
