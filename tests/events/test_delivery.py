@@ -13,7 +13,7 @@ from django_tenants.utils import tenant_context
 from apps.events.deliveries import services
 from apps.events.deliveries.models import Delivery
 from apps.events.deliveries.services import DeliveryNotReplayable, backoff_seconds, delivery_replay
-from apps.events.deliveries.tasks import deliver
+from apps.events.deliveries.tasks import deliver, deliveries_sweep
 from apps.events.delivery import deliveries_enqueue
 from apps.events.registry import subscriber, subscribers_for
 from tests.catalog.models import Product
@@ -242,3 +242,37 @@ def test_a_done_delivery_is_not_replayed(tenant, queued, django_capture_on_commi
 
     assert queued == []
     assert Delivery.objects.filter(subscriber=RECORDING).values_list("status", "attempts").get() == ("done", 1)
+
+
+def test_the_sweep_queues_again_only_retries_overdue_by_five_minutes(
+    tenant, other_tenant, queued, django_capture_on_commit_callbacks
+):
+    def pending(event_type: str, due: datetime, status: str = "pending") -> Delivery:
+        envelope = envelope_of(event_type)
+        return Delivery.objects.create(
+            subscriber=FAILING,
+            event_id=envelope["eventId"],
+            event_type=event_type,
+            envelope=envelope,
+            status=status,
+            attempts=2,
+            next_attempt_at=due,
+        )
+
+    lost = pending("testing.delivery.failed", NOW - timedelta(minutes=6))
+    pending("testing.delivery.late", NOW - timedelta(minutes=4))
+    pending("testing.delivery.dead", NOW - timedelta(hours=1), status="dead")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert deliver_sweep() == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        assert deliver_sweep() == 0
+
+    assert queued == [{"args": (FAILING, lost.envelope), "countdown": None, "schema": "acme"}]
+    lost.refresh_from_db()
+    assert (lost.status, lost.attempts, lost.next_attempt_at) == ("pending", 2, NOW)
+    assert connection.schema_name == "acme"
+
+
+def deliver_sweep() -> int:
+    return int(deliveries_sweep.apply().get())

@@ -23,6 +23,9 @@ BACKOFF_CAP_SECONDS = 600.0
 # For a subscriber no longer registered (renamed, removed, not yet deployed): subscriber()'s default.
 DEFAULT_MAX_ATTEMPTS = 8
 LAST_ERROR_LENGTH = 2000
+# A retry this late has lost its message (a worker died between recording the failure and queueing
+# it, or the tenant was not serving when it came): the sweep queues it again.
+OVERDUE_AFTER = timedelta(minutes=5)
 
 
 class DeliveryNotReplayable(ValueError):
@@ -140,3 +143,22 @@ def delivery_replay(*, delivery: Delivery, actor: Any = None) -> Delivery:
         audit_record(action="replay", obj=locked, actor=actor)
         transaction.on_commit(partial(delivery_queue, subscriber=locked.subscriber, envelope=locked.envelope))
     return locked
+
+
+def deliveries_overdue_requeue(*, overdue_after: timedelta = OVERDUE_AFTER) -> int:
+    """Queue again this tenant's pending deliveries whose retry is overdue; returns how many.
+
+    Their ``next_attempt_at`` moves to now, so the next sweep leaves them alone while they wait in
+    the queue; a retry that was only late runs twice, which the delivery's row makes harmless.
+    """
+    now = timezone.now()
+    with transaction.atomic():
+        overdue = list(
+            Delivery.objects.select_for_update(skip_locked=True)
+            .filter(status=Delivery.Status.PENDING, next_attempt_at__lt=now - overdue_after)
+            .only("pk", "subscriber", "envelope")
+        )
+        Delivery.objects.filter(pk__in=[delivery.pk for delivery in overdue]).update(next_attempt_at=now)
+        for delivery in overdue:
+            transaction.on_commit(partial(delivery_queue, subscriber=delivery.subscriber, envelope=delivery.envelope))
+    return len(overdue)
