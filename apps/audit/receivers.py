@@ -38,8 +38,9 @@ EXCLUDED_APPS = frozenset(
         "event_deliveries",
     }
 )
-# The warm pool's schemas are bookkeeping until one becomes a tenant, which is recorded.
-EXCLUDED_MODELS = frozenset({"auth.permission", "tenants.pooledschema"})
+# The warm pool's schemas are bookkeeping until one becomes a tenant, which is recorded; webhook
+# attempts have their own log.
+EXCLUDED_MODELS = frozenset({"auth.permission", "tenants.pooledschema", "webhooks.webhookattempt"})
 # Fields that change on every sign-in; the sign-in itself is recorded as an event.
 IGNORED_FIELDS = frozenset({"last_login", "last_used_at"})
 _BEFORE = "_audit_before"

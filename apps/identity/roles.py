@@ -26,7 +26,7 @@ ACCOUNTANT = "Accountant"
 CLINICIAN = "Clinician"
 COMPLIANCE_OFFICER = "ComplianceOfficer"
 
-# Apps whose data decides who may do what; only Admins write them.
+# Apps whose data decides who may do what, or where the tenant's data is sent; only Admins write them.
 ACCESS_CONTROL_APPS = (
     "auth",
     "identity",
@@ -37,6 +37,7 @@ ACCESS_CONTROL_APPS = (
     "admin",
     "account",
     "mfa",
+    "webhooks",
 )
 # Secrets, even hashed: only Admins see them.
 SECRET_MODELS = (

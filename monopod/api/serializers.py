@@ -35,11 +35,11 @@ class StrictBooleanField(serializers.BooleanField):
 class StrictCharField(serializers.CharField):
     """A JSON string only: a number or a boolean is a 400, not turned into text."""
 
-    default_error_messages = {"invalid": "Not a valid string."}
+    default_error_messages = {"not_a_string": "Not a valid string."}
 
     def to_internal_value(self, data: Any) -> str:
         if not isinstance(data, str):
-            self.fail("invalid")
+            self.fail("not_a_string")
         return str(super().to_internal_value(data))
 
 

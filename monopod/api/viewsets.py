@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.db.models import Field, Model, QuerySet
 from rest_framework import exceptions, status, viewsets
+from rest_framework.pagination import BasePagination
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -57,7 +58,7 @@ class TenantModelViewSet(viewsets.ModelViewSet):  # type: ignore[type-arg]
     that move money or stock).
     """
 
-    pagination_class = PageNumberPagination
+    pagination_class: type[BasePagination] | None = PageNumberPagination
     filter_backends = [StrictDjangoFilterBackend, SearchFilter, OrderingFilter]
     search_fields: Sequence[str] = ()
     ordering_fields: Sequence[str] = ()

@@ -145,6 +145,8 @@ CELERY_BEAT_SCHEDULE = {
     "api-idempotency-purge": {"task": "api.idempotency_purge", "schedule": crontab(hour=3, minute=17)},
     # Catches outbox events whose after-commit wake was lost (see docs/event-backbone.md, Relay).
     "events-relay-sweep": {"task": "events.relay", "schedule": 5.0},
+    # Re-queues event deliveries whose retry is overdue (a lost retry message, a tenant not serving).
+    "events-deliveries-sweep": {"task": "events.deliveries_sweep", "schedule": 60.0},
 }
 # The outbox relay: rows claimed per transaction; /health/ready fails past this lag (None: not checked).
 OUTBOX_RELAY_BATCH_SIZE = 500

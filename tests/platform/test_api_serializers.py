@@ -19,7 +19,7 @@ VALID = {"sku": "S-1", "name": "Spanner", "unit_price": "12.50", "quantity": 5, 
     [
         ("active", "yes", "Must be a valid boolean.", "invalid"),
         ("active", 1, "Must be a valid boolean.", "invalid"),
-        ("name", 5, "Not a valid string.", "invalid"),
+        ("name", 5, "Not a valid string.", "not_a_string"),
         ("quantity", "5", "A valid integer is required.", "invalid"),
         ("quantity", 5.5, "A valid integer is required.", "invalid"),
         ("quantity", True, "A valid integer is required.", "invalid"),

@@ -34,7 +34,7 @@ class DeliveryViewSet(TenantModelViewSet):
     queryset = Delivery.objects.order_by("-pk")
     serializer_class = DeliverySerializer
     filterset_class = DeliveryFilterSet
-    pagination_class = CursorPagination  # type: ignore[assignment]  # the base annotates PageNumberPagination
+    pagination_class = CursorPagination
     api_scope = "events"
     extra_permission_classes = [MayReplay]
 

@@ -50,6 +50,6 @@ class WebhookAttemptViewSet(TenantModelViewSet):
     queryset = WebhookAttempt.objects.all()
     serializer_class = WebhookAttemptSerializer
     filterset_class = WebhookAttemptFilterSet
-    pagination_class = CursorPagination  # type: ignore[assignment]  # the base annotates PageNumberPagination
+    pagination_class = CursorPagination
     http_method_names = ["get", "head", "options"]
     api_scope = "webhooks"
