@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class FaultAppConfig(AppConfig):
+    name = "tests.events.faultapp"
+    label = "faultapp"
