@@ -75,5 +75,18 @@ def _is_stock_history_view(view: Callable[..., Any]) -> bool:
     return getattr(view, "__func__", None) is admin.ModelAdmin.history_view
 
 
+class ReadOnlyAdminMixin:
+    """A model admin that lists and shows rows no one may add, change or delete there (logs, trails)."""
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
 class MonoPodAdminConfig(AdminConfig):
     default_site = "monopod.admin_site.MonoPodAdminSite"

@@ -9,10 +9,11 @@ from django.http import HttpRequest
 
 from apps.audit.models import AuditEntry
 from apps.audit.permissions import is_tenant_admin
+from monopod.admin_site import ReadOnlyAdminMixin
 
 
 @admin.register(AuditEntry)
-class AuditEntryAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class AuditEntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):  # type: ignore[type-arg]
     """``?object_type=identity.user&object_id=7`` lists one object's history."""
 
     list_display = ["seq", "occurred_at", "action", "object_type", "object_id", "actor_type", "actor_label", "ip"]
@@ -32,12 +33,3 @@ class AuditEntryAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
 
     def has_module_permission(self, request: HttpRequest) -> bool:
         return is_tenant_admin(request.user)
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False

@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from apps.events.deliveries.models import Delivery
 from apps.events.deliveries.services import delivery_replay
+from monopod.admin_site import ReadOnlyAdminMixin
 
 
 @admin.register(Delivery)
-class DeliveryAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class DeliveryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):  # type: ignore[type-arg]
     """``?status__exact=dead`` lists the dead letters; Replay queues the chosen ones again."""
 
     list_display = ["id", "created_at", "event_type", "subscriber", "status", "attempts", "next_attempt_at"]
@@ -36,12 +35,3 @@ class DeliveryAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
 
     def has_replay_permission(self, request: HttpRequest) -> bool:
         return bool(request.user.has_perm("event_deliveries.replay_delivery"))
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import admin
-from django.http import HttpRequest
 
 from apps.events.webhooks.models import WebhookAttempt, WebhookEndpoint
+from monopod.admin_site import ReadOnlyAdminMixin
 
 
 @admin.register(WebhookEndpoint)
@@ -19,17 +17,8 @@ class WebhookEndpointAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
 
 
 @admin.register(WebhookAttempt)
-class WebhookAttemptAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class WebhookAttemptAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):  # type: ignore[type-arg]
     list_display = ["event_type", "endpoint", "attempt", "status", "response_status", "latency_ms", "requested_at"]
     list_filter = ["status"]
     search_fields = ["event_id", "event_type"]
     list_select_related = ["endpoint"]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
