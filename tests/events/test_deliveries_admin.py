@@ -2,26 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
-from django.db import connection
 
 from apps.events.deliveries.models import Delivery
-from apps.events.deliveries.tasks import deliver
 
 CHANGELIST = "/admin/event_deliveries/delivery/"
-
-
-@pytest.fixture
-def queued(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
-    sent: list[dict[str, Any]] = []
-
-    def apply_async(args: tuple[Any, ...], countdown: float | None = None, **options: Any) -> None:
-        sent.append({"args": args, "countdown": countdown, "schema": connection.schema_name})
-
-    monkeypatch.setattr(deliver, "apply_async", apply_async)
-    return sent
 
 
 @pytest.fixture

@@ -8,14 +8,12 @@ from typing import Any
 
 import pytest
 from django.core.cache import cache
-from django.db import connection
 from django_tenants.utils import tenant_context
 from rest_framework.test import APIClient
 
 from apps.audit.models import AuditEntry
 from apps.events.deliveries import services
 from apps.events.deliveries.models import Delivery
-from apps.events.deliveries.tasks import deliver
 from apps.identity.roles import ADMIN, MANAGER, VIEWER
 from apps.identity.services import api_key_create
 from tests.api_cases import ACME_HOST, GLOBEX_HOST, bearer_client, error_of, role_user
@@ -31,17 +29,6 @@ def _fixed_clock_and_no_throttle_counts(monkeypatch: pytest.MonkeyPatch) -> Any:
     cache.clear()  # throttle counters outlive each test's transaction
     yield
     cache.clear()
-
-
-@pytest.fixture
-def queued(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
-    sent: list[dict[str, Any]] = []
-
-    def apply_async(args: tuple[Any, ...], countdown: float | None = None, **options: Any) -> None:
-        sent.append({"args": args, "countdown": countdown, "schema": connection.schema_name})
-
-    monkeypatch.setattr(deliver, "apply_async", apply_async)
-    return sent
 
 
 def envelope_of(event_id: uuid.UUID, event_type: str) -> dict[str, Any]:

@@ -55,18 +55,6 @@ def _fresh(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(services.timezone, "now", lambda: NOW)
 
 
-@pytest.fixture
-def queued(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
-    """Tasks sent (not run): their arguments, countdown and the schema they were sent from."""
-    sent: list[dict[str, Any]] = []
-
-    def apply_async(args: tuple[Any, ...], countdown: float | None = None, **options: Any) -> None:
-        sent.append({"args": args, "countdown": countdown, "schema": connection.schema_name})
-
-    monkeypatch.setattr(deliver, "apply_async", apply_async)
-    return sent
-
-
 def envelope_of(event_type: str, tenant_id: str = "acme") -> dict[str, Any]:
     return {
         "eventId": str(uuid.uuid4()),

@@ -1,0 +1,22 @@
+"""Fixtures shared by the event tests."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.db import connection
+
+from apps.events.deliveries.tasks import deliver
+
+
+@pytest.fixture
+def queued(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
+    """Delivery tasks sent (not run): their arguments, countdown and the schema they were sent from."""
+    sent: list[dict[str, Any]] = []
+
+    def apply_async(args: tuple[Any, ...], countdown: float | None = None, **options: Any) -> None:
+        sent.append({"args": args, "countdown": countdown, "schema": connection.schema_name})
+
+    monkeypatch.setattr(deliver, "apply_async", apply_async)
+    return sent
