@@ -22,13 +22,13 @@ at 500 events/s offered.
 from __future__ import annotations
 
 import os
-import socket
 from typing import Any
 from urllib.parse import urlsplit
 
 from tests.bench import benchdb
 from tests.bench.harness import BenchError, BenchRun, Failure, Measurement, progress
 from tests.bench.tenants_worker import run_worker
+from tests.services import reachable
 
 TITLE = "events"
 SETTINGS = "tests.bench.apps.events_settings"
@@ -49,15 +49,6 @@ GROUP_PATH = "events: commit -> relay -> broker -> Celery worker -> subscriber"
 PLAIN, PUBLISH = "events.txn.plain", "events.txn.publish"
 RAW, RELAY = "events.relay.raw", "events.relay.broker"
 SUSTAINED, LATENCY = "events.path.sustained", "events.path.latency"
-
-
-def reachable(url: str, default_port: int) -> bool:
-    parts = urlsplit(url)
-    try:
-        with socket.create_connection((parts.hostname or "127.0.0.1", parts.port or default_port), timeout=1):
-            return True
-    except OSError:
-        return False
 
 
 def met(ok: bool) -> str:

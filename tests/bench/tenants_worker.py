@@ -23,7 +23,8 @@ import os
 import subprocess
 import sys
 import time
-from collections.abc import Mapping, Sequence
+import traceback
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -102,6 +103,17 @@ def log_tail(path: Path, lines: int = 8, width: int = 400) -> str:
 
 def emit(result: Mapping[str, Any]) -> None:
     print(JSON_MARKER + json.dumps(result), flush=True)
+
+
+def emit_result(produce: Callable[[], Mapping[str, Any]]) -> int:
+    """Emit what ``produce()`` returns (exit status 0); a failure goes to the parent as JSON, traceback on stderr."""
+    try:
+        emit(produce())
+    except Exception as exc:  # noqa: BLE001 - reported to the parent as JSON, traceback on stderr
+        traceback.print_exc()
+        emit({"error": f"{type(exc).__name__}: {exc}"})
+        return 1
+    return 0
 
 
 def say(message: str) -> None:
@@ -265,23 +277,18 @@ def main(argv: list[str]) -> int:
     args = parser.parse_args(argv)
 
     django_setup()
-    try:
+
+    def produce() -> Mapping[str, Any]:
         if args.command == "ensure":
             slugs = list(args.slug) + [f"{args.prefix}{n:02d}" for n in range(1, args.count + 1)]
-            emit(ensure_tenants(slugs))
-        elif args.command == "cleanup":
-            emit({"deleted": delete_tenants(args.prefix), "pool_dropped": pool_empty()})
-        elif args.command == "queries":
-            emit(count_queries(args.host, args.path, max(1, min(args.requests, 10_000))))
-        else:
-            emit(migrate_in_process(args.which))
-    except Exception as exc:  # noqa: BLE001 - reported to the parent as JSON, traceback on stderr
-        import traceback
+            return ensure_tenants(slugs)
+        if args.command == "cleanup":
+            return {"deleted": delete_tenants(args.prefix), "pool_dropped": pool_empty()}
+        if args.command == "queries":
+            return count_queries(args.host, args.path, max(1, min(args.requests, 10_000)))
+        return migrate_in_process(args.which)
 
-        traceback.print_exc()
-        emit({"error": f"{type(exc).__name__}: {exc}"})
-        return 1
-    return 0
+    return emit_result(produce)
 
 
 if __name__ == "__main__":

@@ -20,7 +20,7 @@ import sys
 from collections.abc import Mapping
 from typing import Any
 
-from tests.bench.tenants_worker import django_setup, emit, say
+from tests.bench.tenants_worker import django_setup, emit_result, say
 
 READER_EMAIL = "reader@{slug}.example.com"
 PAGE_SIZE = 50
@@ -139,15 +139,7 @@ def main(argv: list[str]) -> int:
     args = parser.parse_args(argv)
     paths = dict(item.split("=", 1) for item in args.path)
     django_setup()
-    try:
-        emit(prepare(args.slug, max(PAGE_SIZE, min(args.products, 100_000)), paths))
-    except Exception as exc:  # noqa: BLE001 - reported to the parent as JSON, traceback on stderr
-        import traceback
-
-        traceback.print_exc()
-        emit({"error": f"{type(exc).__name__}: {exc}"})
-        return 1
-    return 0
+    return emit_result(lambda: prepare(args.slug, max(PAGE_SIZE, min(args.products, 100_000)), paths))
 
 
 if __name__ == "__main__":

@@ -27,7 +27,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from tests.bench.harness import LOGS_DIR, PROJECT_ROOT
-from tests.bench.tenants_worker import django_setup, emit, say
+from tests.bench.tenants_worker import django_setup, emit_result, say
 
 ITEMS = 1000
 CLAIM_BATCH = 500
@@ -398,22 +398,17 @@ def main(argv: list[str]) -> int:
     args = parser.parse_args(argv)
     signal.signal(signal.SIGTERM, _terminate)
     django_setup()
-    try:
-        if args.command == "prepare":
-            emit(prepare(args.slug))
-        elif args.command == "txn":
-            emit(transactions(args.slug, min(args.seconds, 60)))
-        elif args.command == "relay":
-            emit(relay(args.slug, max(1, min(args.events, 200_000))))
-        else:
-            emit(path(args.slug, min(args.seconds, 60), max(1.0, min(args.rate, 5000.0))))
-    except Exception as exc:  # noqa: BLE001 - reported to the parent as JSON, traceback on stderr
-        import traceback
 
-        traceback.print_exc()
-        emit({"error": f"{type(exc).__name__}: {exc}"})
-        return 1
-    return 0
+    def produce() -> dict[str, Any]:
+        if args.command == "prepare":
+            return prepare(args.slug)
+        if args.command == "txn":
+            return transactions(args.slug, min(args.seconds, 60))
+        if args.command == "relay":
+            return relay(args.slug, max(1, min(args.events, 200_000)))
+        return path(args.slug, min(args.seconds, 60), max(1.0, min(args.rate, 5000.0)))
+
+    return emit_result(produce)
 
 
 if __name__ == "__main__":
