@@ -23,6 +23,7 @@ from apps.tenants.models import Tenant
 from apps.tenants.provisioning import tenant_domain_name, tenant_provision
 from apps.tenants.services import public_tenant_ensure
 from monopod.tenancy import tenant_cache
+from tests.browser import browser, live_port, live_url  # noqa: F401 - fixtures for browser tests
 from tests.identity.factories import UserFactory
 from tests.services import *  # noqa: F403 - service fixtures (redis_url, broker_url)
 from tests.tenants.committed import committed  # noqa: F401 - fixture for tests that run other processes
