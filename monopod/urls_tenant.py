@@ -4,11 +4,12 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from apps.tenants import views as tenant_views
+from monopod.web.dashboard import dashboard
 
 urlpatterns = [
     path("", include("monopod.urls_common")),
-    path("", tenant_views.tenant_home, name="tenant-home"),
+    path("", dashboard, name="tenant-home"),
+    path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
     path("audit/", include("apps.audit.urls")),

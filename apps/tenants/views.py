@@ -1,4 +1,4 @@
-"""The public site's pages (landing, signup) and each tenant's home page."""
+"""The public site's pages: landing and signup."""
 
 from __future__ import annotations
 
@@ -15,10 +15,6 @@ from apps.tenants.signup import SignupThrottle, login_url_for, signup
 
 def public_home(request: HttpRequest) -> HttpResponse:
     return render(request, "tenants/public_home.html", {"base_domain": settings.BASE_DOMAIN})
-
-
-def tenant_home(request: HttpRequest) -> HttpResponse:
-    return render(request, "tenants/home.html", {"tenant": request.tenant})  # type: ignore[attr-defined]
 
 
 @csrf_protect

@@ -38,6 +38,9 @@ SHARED_APPS = [
     "rest_framework",
     "django_filters",
     "drf_spectacular",
+    "django_htmx",
+    # The staff web UI's shell: navigation registry, dashboard, generic object views.
+    "monopod.web",
     "allauth",
     "allauth.account",
     "allauth.mfa",
@@ -169,6 +172,7 @@ MIDDLEWARE = [
     "monopod.observability.UserContextMiddleware",
     "apps.audit.middleware.AuditContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
@@ -184,6 +188,7 @@ TEMPLATES: list[dict[str, Any]] = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "monopod.web.context_processors.shell",
             ],
         },
     }

@@ -2,20 +2,9 @@
 
 from rest_framework import routers
 
-from monopod.api import FilterSet, ModelSerializer, TenantModelViewSet
+from monopod.api import ModelSerializer, TenantModelViewSet
+from tests.catalog.filtersets import ProductFilterSet
 from tests.catalog.models import Product
-
-
-class ProductFilterSet(FilterSet):
-    class Meta:
-        model = Product
-        fields = {
-            "sku": ["exact"],
-            "category": ["exact"],
-            "active": ["exact"],
-            "unit_price": ["gte", "lte"],
-            "quantity": ["gte", "lte"],
-        }
 
 
 class ProductSerializer(ModelSerializer):
