@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import TypedDict
 
+from apps.features.regions import region_bundles
+
 
 class RegionDefaults(TypedDict):
     language: str
@@ -11,10 +13,8 @@ class RegionDefaults(TypedDict):
     currency: str
 
 
+# From the region bundles (apps/features/bundles), the one place regions are described.
 REGION_DEFAULTS: dict[str, RegionDefaults] = {
-    "global": {"language": "en", "time_zone": "UTC", "currency": "USD"},
-    "eu": {"language": "en", "time_zone": "Europe/Brussels", "currency": "EUR"},
-    "gulf": {"language": "ar", "time_zone": "Asia/Dubai", "currency": "AED"},
-    "africa": {"language": "en", "time_zone": "Africa/Lagos", "currency": "NGN"},
-    "usa": {"language": "en", "time_zone": "America/New_York", "currency": "USD"},
+    name: {"language": bundle.default_language, "time_zone": bundle.time_zone, "currency": bundle.currency}
+    for name, bundle in region_bundles().items()
 }

@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import shutil
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
 from django_tenants.utils import schema_context
 
+from apps.features.regions import region_bundles
 from apps.tenants import schemas
 from apps.tenants.choices import TenantStatus
 from apps.tenants.models import Domain, Tenant
 from apps.tenants.receivers import tenants_changed
-from apps.tenants.signals import tenant_status_changed
+from apps.tenants.signals import tenant_region_changed, tenant_status_changed
 
 PUBLIC_SCHEMA = "public"
 
@@ -55,6 +57,28 @@ def tenant_suspend(*, tenant: Tenant) -> Tenant:
 def tenant_resume(*, tenant: Tenant) -> Tenant:
     """Let a suspended tenant serve again. Idempotent."""
     return _change_status(tenant=tenant, allowed={TenantStatus.SUSPENDED}, to=TenantStatus.ACTIVE)
+
+
+def tenant_region_change(*, tenant: Tenant, region: str, actor: Any = None) -> Tenant:
+    """Move the tenant to ``region``, taking the region's language, time zone and currency; idempotent."""
+    bundle = region_bundles().get(region)
+    if bundle is None:
+        raise TenantStateError(f"Unknown region {region!r}.")
+    wanted = {
+        "region": region,
+        "language": bundle.default_language,
+        "time_zone": bundle.time_zone,
+        "currency": bundle.currency,
+    }
+    with schema_context(PUBLIC_SCHEMA), transaction.atomic():
+        stored = Tenant.objects.select_for_update().values(*wanted).get(pk=tenant.pk)
+        changes = {name: [stored[name], value] for name, value in wanted.items() if stored[name] != value}
+        if changes:
+            Tenant.objects.filter(pk=tenant.pk).update(**{name: after for name, (_, after) in changes.items()})
+            tenants_changed()
+            tenant.refresh_from_db()
+            tenant_region_changed.send(sender=Tenant, tenant=tenant, changes=changes, actor=actor)
+    return tenant
 
 
 def tenant_files_root(tenant: Tenant) -> Path:

@@ -9,3 +9,7 @@ tenant_created = Signal()
 # resumed or deleted.
 # Arguments: tenant, before, after (statuses).
 tenant_status_changed = Signal()
+
+# Sent inside the transaction of the change (in the public schema) when a tenant's Admin moves it to
+# another region. Arguments: tenant, changes ({field: [before, after]}), actor (the user).
+tenant_region_changed = Signal()

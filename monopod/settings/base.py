@@ -60,6 +60,8 @@ TENANT_APPS = [
     "monopod.idempotency",
     "apps.events.deliveries",
     "apps.events.webhooks",
+    # Flags and regions: tenant overrides and privacy consents live in the tenant schema.
+    "apps.features",
     "allauth",
     "allauth.account",
     "allauth.mfa",
@@ -165,6 +167,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # The tenant's region: time zone, language (replacing LocaleMiddleware's choice), request.features.
+    "apps.features.middleware.RegionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -188,6 +192,7 @@ TEMPLATES: list[dict[str, Any]] = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "apps.features.context_processors.region",
                 "monopod.web.context_processors.shell",
             ],
         },

@@ -19,9 +19,10 @@ from urllib.parse import urlsplit
 
 import environ
 
+# The region list lives with the region bundles; re-exported for the settings and the signup form.
+from apps.features.regions import REGIONS as REGIONS
 from monopod import embedded_pg
 
-REGIONS = ("global", "eu", "gulf", "africa", "usa")
 TRUE_WORDS = {"1", "true", "yes", "on"}
 FALSE_WORDS = {"0", "false", "no", "off", ""}
 HOSTNAME = re.compile(r"^(?=.{1,253}$)(?!-)[a-z0-9-]{1,63}(?<!-)(\.(?!-)[a-z0-9-]{1,63}(?<!-))*$")
