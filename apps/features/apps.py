@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class FeaturesConfig(AppConfig):
@@ -8,8 +9,10 @@ class FeaturesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from apps.audit.permissions import is_tenant_admin
         from apps.features import caching, checks, flags, receivers
         from apps.features.regions import region_bundles
+        from monopod.web.navigation import register_entry
 
         # A broken bundle stops the process here, naming the file and the key.
         region_bundles()
@@ -17,3 +20,11 @@ class FeaturesConfig(AppConfig):
         checks.register()
         caching.connect()
         receivers.connect()
+        register_entry(
+            label=_("Organisation"),
+            url_name="features:organisation",
+            icon="settings",
+            order=900,
+            section=_("Settings"),
+            condition=lambda request: is_tenant_admin(request.user),
+        )

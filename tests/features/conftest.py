@@ -8,12 +8,13 @@ import pytest
 from django.core.cache import cache
 from django.db import connection
 from django.test import Client
+from django_tenants.utils import tenant_context
 
 from apps.features.flags import Flag, flag_register, flag_unregister
 from apps.features.regions import region_get
 from apps.features.resolver import FeatureResolver
 from apps.identity.models import User
-from apps.identity.roles import ADMIN, VIEWER, ensure_roles
+from apps.identity.roles import ADMIN, ensure_roles
 from apps.tenants.models import Tenant
 from apps.tenants.provisioning import tenant_domain_name
 from tests.identity.factories import UserFactory
@@ -67,8 +68,6 @@ def other_admin(tenant: Tenant, other_tenant: Tenant) -> User:
 def other_client(other_tenant: Tenant, other_admin: User) -> Client:
     """A browser-like client on the second tenant's host, signed in as its Admin."""
     client = Client(HTTP_HOST=tenant_domain_name(other_tenant.schema_name))
-    client.force_login(other_admin)
+    with tenant_context(other_tenant):
+        client.force_login(other_admin)
     return client
-
-
-__all__ = ["VIEWER", "member_of", "resolver_for"]
