@@ -2,8 +2,9 @@
 
 One relay runs at a time (a PostgreSQL advisory lock), so each aggregate's events leave in sequence
 order. It claims pending rows in id order, ``FOR UPDATE SKIP LOCKED``, a batch per transaction; each
-row is published (confirmed), handed to ``deliveries_enqueue`` and marked sent in the transaction of
-its claim. A row that fails stays pending with its attempts and last error, and holds back the later
+row is published and handed to ``deliveries_enqueue``, and once the broker has confirmed the whole
+batch (envelopes and delivery tasks) the rows are marked sent in the transaction of their claim.
+A row that fails stays pending with its attempts and last error, and holds back the later
 events of its aggregate until a later run sends it: at-least-once, in order, never a crash loop.
 """
 
@@ -21,7 +22,7 @@ from django.utils import timezone
 from django_tenants.utils import get_public_schema_name, schema_context
 
 from apps.events import delivery
-from apps.events.broker import BrokerUnavailable, EnvelopePublisher, envelope_publisher
+from apps.events.broker import BrokerChannel, BrokerUnavailable, broker_channel
 from apps.events.metrics import OUTBOX_FAILED, OUTBOX_PUBLISHED, backlog_record, outbox_backlog
 from apps.events.models import OutboxEvent
 
@@ -95,27 +96,28 @@ def _describe(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
 
 
-def _relay_batch(
-    rows: list[OutboxEvent], publish: EnvelopePublisher, run: RelayRun, blocked: set[AggregateKey]
-) -> None:
-    """Publish and enqueue each row, then record in this transaction what was sent and what failed."""
+def _relay_batch(rows: list[OutboxEvent], broker: BrokerChannel, run: RelayRun, blocked: set[AggregateKey]) -> None:
+    """Publish and enqueue each row, wait for the broker's confirms, then record in this transaction
+    what was sent and what failed."""
     sent: list[int] = []
     failures: dict[int, str] = {}
+    deliveries = delivery.DeliveryBatch()
     for row in rows:
         key = _aggregate_key(row)
         if key is not None and key in blocked:
             run.held.add(row.id)  # behind an earlier event of its aggregate that did not go
             continue
         try:
-            publish(row.envelope)
+            broker.publish(row.envelope)
         except Exception as exc:  # noqa: BLE001 - the broker is away: stop here, the rest waits
             logger.warning("outbox relay: broker refused event %s: %s", row.event_id, _describe(exc))
             failures[row.id] = _describe(exc)[:2000]
             run.broker_down = True
             break
         try:
-            with transaction.atomic():  # a failing enqueue must not abort the claim's transaction
-                delivery.deliveries_enqueue(row.envelope)
+            # No SQL runs here (the deliveries are only gathered), so a failure leaves the claim's
+            # transaction usable without a savepoint per row.
+            delivery.deliveries_enqueue(row.envelope, batch=deliveries)
         except Exception as exc:  # noqa: BLE001 - any failure leaves the row pending for a later run
             logger.warning("outbox relay: event %s (%s) failed: %s", row.event_id, row.event_type, _describe(exc))
             failures[row.id] = _describe(exc)[:2000]
@@ -124,6 +126,14 @@ def _relay_batch(
                 blocked.add(key)
         else:
             sent.append(row.id)
+    try:
+        deliveries.send(producer=broker.task_producer)
+        broker.confirm()
+    except Exception as exc:  # noqa: BLE001 - unconfirmed: nothing of this batch counts as sent
+        logger.warning("outbox relay: the broker did not take a batch of %d events: %s", len(sent), _describe(exc))
+        failures.update(dict.fromkeys(sent, _describe(exc)[:2000]))
+        sent = []
+        run.broker_down = True
     if sent:
         OutboxEvent.objects.filter(id__in=sent).update(sent_at=timezone.now())
     for row_id, error in failures.items():
@@ -144,8 +154,8 @@ def relay_run(*, batch_size: int | None = None, broker_url: str | None = None) -
     run = RelayRun()
     with _public():
         try:
-            with envelope_publisher(broker_url) as publish:
-                _drain(run, set(), publish, size)
+            with broker_channel(broker_url) as broker:
+                _drain(run, set(), broker, size)
         except BrokerUnavailable as exc:  # nothing was claimed; the next run retries
             logger.warning("outbox relay: broker unreachable: %s", _describe(exc.__cause__ or exc))
             OUTBOX_FAILED.inc()
@@ -159,7 +169,7 @@ def relay_run(*, batch_size: int | None = None, broker_url: str | None = None) -
     return run
 
 
-def _drain(run: RelayRun, blocked: set[AggregateKey], publish: EnvelopePublisher, size: int) -> None:
+def _drain(run: RelayRun, blocked: set[AggregateKey], broker: BrokerChannel, size: int) -> None:
     after = 0
     while True:
         with transaction.atomic():
@@ -168,7 +178,7 @@ def _drain(run: RelayRun, blocked: set[AggregateKey], publish: EnvelopePublisher
                 run.locked_out = True
                 return
             if rows:
-                _relay_batch(rows, publish, run, blocked)
+                _relay_batch(rows, broker, run, blocked)
                 after = rows[-1].id
         if run.broker_down:
             return

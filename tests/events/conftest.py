@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from django.db import connection
 
-from apps.events.deliveries.tasks import deliver
+from apps.events.deliveries.tasks import deliver, deliver_many
 
 
 @pytest.fixture
@@ -18,5 +18,7 @@ def queued(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
     def apply_async(args: tuple[Any, ...], countdown: float | None = None, **options: Any) -> None:
         sent.append({"args": args, "countdown": countdown, "schema": connection.schema_name})
 
+    # deliver_many's arguments hold a list of envelopes where deliver's hold one.
     monkeypatch.setattr(deliver, "apply_async", apply_async)
+    monkeypatch.setattr(deliver_many, "apply_async", apply_async)
     return sent

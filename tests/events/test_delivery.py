@@ -13,8 +13,8 @@ from django_tenants.utils import tenant_context
 from apps.events.deliveries import services
 from apps.events.deliveries.models import Delivery
 from apps.events.deliveries.services import DeliveryNotReplayable, backoff_seconds, delivery_replay
-from apps.events.deliveries.tasks import deliver, deliveries_sweep
-from apps.events.delivery import deliveries_enqueue
+from apps.events.deliveries.tasks import deliver, deliver_many, deliveries_sweep
+from apps.events.delivery import DeliveryBatch, deliveries_enqueue
 from apps.events.registry import subscriber, subscribers_for
 from tests.catalog.models import Product
 
@@ -104,9 +104,34 @@ def test_enqueue_sends_one_task_per_wanting_subscriber_from_the_events_schema(te
     assert deliveries_enqueue(envelope) == len(subscribers_for("testing.delivery.failed"))
 
     assert [task for task in queued if task["args"][0] in MINE] == [
-        {"args": (RECORDING, envelope), "countdown": None, "schema": "globex"},
-        {"args": (FAILING, envelope), "countdown": None, "schema": "globex"},
+        {"args": (RECORDING, [envelope]), "countdown": None, "schema": "globex"},
+        {"args": (FAILING, [envelope]), "countdown": None, "schema": "globex"},
     ]
+
+
+def test_a_batch_sends_one_task_per_tenant_and_subscriber_with_the_events_in_order(tenant, queued):
+    first, second = envelope_of("testing.delivery.made"), envelope_of("testing.delivery.made")
+    elsewhere = envelope_of("testing.delivery.made", tenant_id="globex")
+    batch = DeliveryBatch()
+
+    for envelope in (first, elsewhere, second):
+        deliveries_enqueue(envelope, batch=batch)
+    assert [task for task in queued if task["args"][0] in MINE] == []
+    assert batch.send() == 2 * len(subscribers_for("testing.delivery.made"))  # two tenants
+
+    assert [task for task in queued if task["args"][0] in MINE] == [
+        {"args": (RECORDING, [first, second]), "countdown": None, "schema": "acme"},
+        {"args": (RECORDING, [elsewhere]), "countdown": None, "schema": "globex"},
+    ]
+
+
+def test_a_batch_task_delivers_each_event_once_in_order(tenant):
+    first, second = envelope_of("testing.delivery.made"), envelope_of("testing.delivery.made")
+
+    assert deliver_many.apply(args=(RECORDING, [first, second, first])).get() == 3
+
+    assert seen == [(RECORDING, "acme", first["eventId"]), (RECORDING, "acme", second["eventId"])]
+    assert Product.objects.filter(name="recorded").count() == 2
 
 
 def test_an_event_nobody_wants_queues_nothing(tenant, queued):

@@ -17,7 +17,7 @@ from django_tenants.utils import schema_context, tenant_context
 from kombu import Connection, Queue
 from prometheus_client import REGISTRY
 
-from apps.events import delivery, tasks
+from apps.events import broker, delivery, tasks
 from apps.events.broker import EVENTS_EXCHANGE
 from apps.events.metrics import OutboxBacklog, backlog_record
 from apps.events.models import OutboxEvent
@@ -41,7 +41,7 @@ def enqueued(monkeypatch):
     """The envelopes handed to ``deliveries_enqueue``, in order."""
     calls: list[dict] = []
 
-    def enqueue(envelope: dict) -> int:
+    def enqueue(envelope: dict, **options: object) -> int:
         calls.append(envelope)
         return 1
 
@@ -87,7 +87,7 @@ def test_an_aggregates_events_leave_in_sequence_order_even_after_a_failure(outbo
     seen: list[tuple[str, int]] = []
     failing = {"a"}
 
-    def enqueue(envelope: dict) -> int:
+    def enqueue(envelope: dict, **options: object) -> int:
         if envelope["data"]["to"] in failing:
             raise RuntimeError("subscriber store down")
         seen.append((envelope["aggregate"]["id"], envelope["aggregate"]["sequence"]))
@@ -109,7 +109,7 @@ def test_an_aggregates_events_leave_in_sequence_order_even_after_a_failure(outbo
 def test_a_failing_enqueue_leaves_the_row_pending_with_its_error(outbox, tenant, monkeypatch):
     envelope = publish(MOVED, {"to": "shelf"})
 
-    def enqueue(envelope: dict) -> int:
+    def enqueue(envelope: dict, **options: object) -> int:
         raise RuntimeError("subscriber store down")
 
     monkeypatch.setattr(delivery, "deliveries_enqueue", enqueue)
@@ -233,7 +233,7 @@ def test_metrics_count_what_the_relay_did_and_read_the_backlog(outbox, tenant, m
     bad = publish(MOVED, {"to": "bad"})
     OutboxEvent.objects.filter(event_id=bad["eventId"]).update(created_at=timezone.now() - timedelta(seconds=120))
 
-    def enqueue(envelope: dict) -> int:
+    def enqueue(envelope: dict, **options: object) -> int:
         if envelope["eventId"] == bad["eventId"]:
             raise RuntimeError("no")
         return 1
@@ -291,16 +291,15 @@ def test_ready_fails_naming_the_outbox_lag(outbox, tenant, settings):
 def test_an_event_reaches_a_queue_bound_to_the_exchange_with_confirms(
     outbox, tenant, enqueued, broker_url, settings, monkeypatch
 ):
-    import amqp
+    waits: list[tuple[int, int]] = []
+    original = broker._Confirms.wait
 
-    confirmed: list[str] = []
-    original = amqp.Channel.basic_publish_confirm
+    def wait(self, timeout: float) -> None:
+        unconfirmed = len(self._outstanding)
+        original(self, timeout)
+        waits.append((unconfirmed, len(self._outstanding)))
 
-    def confirm(self, *args, **kwargs):
-        confirmed.append(kwargs.get("routing_key") or args[2])
-        return original(self, *args, **kwargs)
-
-    monkeypatch.setattr(amqp.Channel, "basic_publish_confirm", confirm)
+    monkeypatch.setattr(broker._Confirms, "wait", wait)
     settings.BROKER_URL = broker_url
     queue_name = f"test.relay.{uuid.uuid4().hex}"
     with Connection(broker_url) as conn:
@@ -314,9 +313,33 @@ def test_an_event_reaches_a_queue_bound_to_the_exchange_with_confirms(
             queue(conn.default_channel).delete()
 
     assert run.published == 1
-    assert confirmed == [MOVED]
+    assert waits == [(1, 0)]
     assert message is not None
     assert message.delivery_info["exchange"] == "monopod.events"
     assert message.delivery_info["routing_key"] == MOVED
     assert message.content_type == "application/json"
     assert json.loads(message.body) == envelope
+
+
+@pytest.mark.rabbitmq
+def test_a_batch_the_broker_does_not_confirm_stays_pending_with_its_error(
+    outbox, tenant, enqueued, broker_url, settings, monkeypatch
+):
+    settings.BROKER_URL = broker_url
+    publish(MOVED, {"to": "a"})
+    publish(MOVED, {"to": "b"})
+    confirm = broker._Confirms.wait
+
+    def refuse(self, timeout: float) -> None:
+        raise broker.BrokerUnavailable("the broker refused 2 messages")
+
+    monkeypatch.setattr(broker._Confirms, "wait", refuse)
+    run = relay_run()
+
+    assert (run.broker_down, run.published, run.failed) == (True, 0, 2)
+    assert list(OutboxEvent.objects.order_by("id").values_list("sent_at", "attempts", "last_error")) == [
+        (None, 1, "BrokerUnavailable: the broker refused 2 messages"),
+        (None, 1, "BrokerUnavailable: the broker refused 2 messages"),
+    ]
+    monkeypatch.setattr(broker._Confirms, "wait", confirm)
+    assert relay_run().published == 2

@@ -53,6 +53,11 @@ def delivery_queue(*, subscriber: str, envelope: dict[str, Any], countdown: floa
     tasks.deliver.apply_async(args=(subscriber, envelope), countdown=countdown)
 
 
+def deliveries_queue(*, subscriber: str, envelopes: list[dict[str, Any]], producer: Any = None) -> None:
+    """Send one task delivering these events of the current tenant to ``subscriber``, in their order."""
+    tasks.deliver_many.apply_async(args=(subscriber, envelopes), producer=producer)
+
+
 def _delivery_take(*, subscriber: str, envelope: dict[str, Any]) -> Delivery:
     """The (subscriber, event) row, inserted if new, locked until the transaction ends."""
     Delivery.objects.bulk_create(

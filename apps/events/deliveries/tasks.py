@@ -8,6 +8,7 @@ from celery import shared_task
 from django_tenants.utils import get_public_schema_name, tenant_context
 
 from apps.events.deliveries import services
+from apps.events.deliveries.models import Delivery
 from apps.tenants.choices import TenantStatus
 from apps.tenants.models import Tenant
 
@@ -16,6 +17,13 @@ from apps.tenants.models import Tenant
 def deliver(subscriber: str, envelope: dict[str, Any]) -> str:
     """Run ``subscriber`` on the event, in the tenant the task was sent from; a repeat has no effect."""
     return services.delivery_run(subscriber_name=subscriber, envelope=envelope).status
+
+
+@shared_task(name="events.deliver_many", ignore_result=True)
+def deliver_many(subscriber: str, envelopes: list[dict[str, Any]]) -> int:
+    """Run ``subscriber`` on each event in turn, each its own delivery; returns how many are done."""
+    statuses = [services.delivery_run(subscriber_name=subscriber, envelope=envelope).status for envelope in envelopes]
+    return statuses.count(Delivery.Status.DONE)
 
 
 @shared_task(name="events.deliveries_sweep", ignore_result=True)

@@ -48,8 +48,8 @@ def _counting_enqueue() -> None:
     kill_after = int(os.environ.get("FAULT_KILL_AFTER_ENQUEUES") or 0)
     enqueue = delivery.deliveries_enqueue
 
-    def deliveries_enqueue(envelope: dict[str, Any]) -> int:
-        queued = enqueue(envelope)
+    def deliveries_enqueue(envelope: dict[str, Any], **options: Any) -> int:
+        queued = enqueue(envelope, **options)
         calls = client.incr(counter)
         if kill_after and calls >= kill_after:
             os.killpg(os.getpgrp(), signal.SIGKILL)  # the whole worker, pool and all

@@ -207,7 +207,7 @@ def relay(slug: str, events: int) -> dict[str, Any]:
     result["raw"] = {"events": claimed, "seconds": time.perf_counter() - started}
 
     outbox_fill(schema, events)
-    delivery.deliveries_enqueue = lambda envelope: 0  # no subscriber work: the relay and the broker alone
+    delivery.deliveries_enqueue = lambda envelope, **options: 0  # no subscriber work: the relay and the broker alone
     started = time.perf_counter()
     run = relay_run(broker_url=settings.BROKER_URL)
     seconds = time.perf_counter() - started
