@@ -39,7 +39,7 @@ def deliveries_enqueue(envelope: dict[str, Any], *, batch: DeliveryBatch | None 
 
     With ``batch`` the deliveries wait in it for :meth:`DeliveryBatch.send`; without, they go at once.
     Either way they are sent before the relay marks the event sent: were the relay to fail after
-    this, it sends again, and the repeat has no effect (apps.events.deliveries.services.delivery_run).
+    this, it sends again, and the repeat has no effect (apps.events.deliveries.services.deliveries_run).
     """
     wanted = subscribers_for(envelope["eventType"])
     target = batch if batch is not None else DeliveryBatch()

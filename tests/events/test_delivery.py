@@ -23,9 +23,10 @@ FAILING = "tests.events.test_delivery.failing"
 RECORDING = "tests.events.test_delivery.recording"
 NOISY = "tests.events.test_delivery.noisy"
 MINE = (RECORDING, FAILING)
-# What the subscribers saw: (subscriber, schema, eventId); and whether the failing one fails now.
+# What the subscribers saw: (subscriber, schema, eventId); and whether the failing one fails now (for
+# every event, or only for the event "only" names).
 seen: list[tuple[str, str, str]] = []
-failing_now = {"fail": True}
+failing_now: dict[str, Any] = {"fail": True, "only": None}
 
 
 @subscriber("testing.delivery.*", name=RECORDING)
@@ -38,7 +39,7 @@ def recording(envelope: dict[str, Any]) -> None:
 def failing(envelope: dict[str, Any]) -> None:
     seen.append((FAILING, connection.schema_name, envelope["eventId"]))
     Product.objects.create(sku=f"F-{envelope['eventId'][:8]}", name="half done", unit_price="1.00")
-    if failing_now["fail"]:
+    if failing_now["fail"] and failing_now["only"] in (None, envelope["eventId"]):
         raise RuntimeError("the warehouse API answered 503")
 
 
@@ -50,7 +51,7 @@ def noisy(envelope: dict[str, Any]) -> None:
 @pytest.fixture(autouse=True)
 def _fresh(monkeypatch: pytest.MonkeyPatch) -> None:
     seen.clear()
-    failing_now["fail"] = True
+    failing_now.update(fail=True, only=None)
     monkeypatch.setattr(services, "jitter", lambda low, high: high)
     monkeypatch.setattr(services.timezone, "now", lambda: NOW)
 
@@ -137,6 +138,27 @@ def test_a_batch_task_delivers_each_event_once_in_order(tenant):
 def test_an_event_nobody_wants_queues_nothing(tenant, queued):
     assert deliveries_enqueue(envelope_of("testing.other.made")) == len(subscribers_for("testing.other.made"))
     assert [task for task in queued if task["args"][0] in MINE] == []
+
+
+def test_a_failing_event_of_a_batch_rolls_back_its_own_writes_only(tenant, queued, django_capture_on_commit_callbacks):
+    first, second, third = (envelope_of("testing.delivery.failed") for _ in range(3))
+    failing_now["only"] = second["eventId"]
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert deliver_many.apply(args=(FAILING, [first, second, third])).get() == 2
+
+    assert sorted(Product.objects.filter(name="half done").values_list("sku", flat=True)) == sorted(
+        [f"F-{first['eventId'][:8]}", f"F-{third['eventId'][:8]}"]
+    )
+    assert dict(Delivery.objects.filter(subscriber=FAILING).values_list("event_id", "status")) == {
+        uuid.UUID(first["eventId"]): "done",
+        uuid.UUID(second["eventId"]): "pending",
+        uuid.UUID(third["eventId"]): "done",
+    }
+    assert Delivery.objects.get(event_id=second["eventId"]).last_error == (
+        "builtins.RuntimeError: the warehouse API answered 503"
+    )
+    assert queued == [{"args": (FAILING, second), "countdown": 2.0, "schema": "acme"}]
 
 
 def test_a_task_run_twice_takes_effect_once(tenant):

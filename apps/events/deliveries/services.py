@@ -8,13 +8,14 @@ from datetime import timedelta
 from functools import partial
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
+from psycopg.types.json import Jsonb
 
 from apps.audit.services import audit_record
 from apps.events.deliveries import tasks
 from apps.events.deliveries.models import Delivery
-from apps.events.registry import subscriber_get
+from apps.events.registry import Subscriber, subscriber_get
 
 logger = logging.getLogger(__name__)
 
@@ -74,35 +75,73 @@ def _delivery_take(*, subscriber: str, envelope: dict[str, Any]) -> Delivery:
     return Delivery.objects.select_for_update().get(subscriber=subscriber, event_id=envelope["eventId"])
 
 
-def delivery_run(*, subscriber_name: str, envelope: dict[str, Any]) -> Delivery:
-    """Run the subscriber on the event unless that already took effect; returns the delivery.
+# One round trip takes the row: inserted when new, else locked as it stands (the no-op update locks it).
+_CLAIM_SQL = """
+    INSERT INTO {table}
+        (subscriber, event_id, event_type, envelope, status, attempts, last_error, created_at, updated_at)
+    VALUES (%s, %s, %s, %s, 'pending', 0, '', %s, %s)
+    ON CONFLICT (subscriber, event_id) DO UPDATE SET status = {table}.status
+    RETURNING id, status, attempts
+"""
 
-    The subscriber's writes and the delivery's ``done`` commit in one transaction, so a repeat (the
-    task run twice, the relay sending again) finds it done. A failure rolls the writes back and is
-    recorded apart (:func:`_delivery_failure_record`), which queues the retry or ends it as dead.
+
+def _delivery_claim(*, subscriber: str, envelope: dict[str, Any]) -> tuple[int, str, int]:
+    """The (subscriber, event) row's id, status and attempts, inserted if new, locked until the transaction ends."""
+    now = timezone.now()
+    table = connection.ops.quote_name(Delivery._meta.db_table)
+    params: list[Any] = [subscriber, envelope["eventId"], envelope["eventType"], Jsonb(envelope), now, now]
+    with connection.cursor() as cursor:
+        cursor.execute(_CLAIM_SQL.format(table=table), params)
+        row = cursor.fetchone()
+    return row[0], row[1], row[2]
+
+
+def _delivery_apply(registered: Subscriber, envelope: dict[str, Any]) -> str:
+    """Run the subscriber unless the delivery already took effect; its writes and ``done`` share the transaction."""
+    pk, status, attempts = _delivery_claim(subscriber=registered.name, envelope=envelope)
+    if status != Delivery.Status.PENDING:
+        return status
+    registered.handler(envelope)
+    now = timezone.now()
+    Delivery.objects.filter(pk=pk).update(
+        status=Delivery.Status.DONE, attempts=attempts + 1, next_attempt_at=None, done_at=now, updated_at=now
+    )
+    return Delivery.Status.DONE
+
+
+def deliveries_run(*, subscriber_name: str, envelopes: list[dict[str, Any]]) -> list[str]:
+    """Run the subscriber on each event that has not yet taken effect, in order; returns each delivery's status.
+
+    The events of a batch share one transaction (one commit, not one per event), each in a savepoint of
+    its own: a subscriber's writes and its delivery's ``done`` commit together, so a repeat (the task
+    run twice, the relay sending again) finds it done. A failure rolls back that event's writes only
+    and is recorded after the batch commits (:func:`_delivery_failure_record`), which queues the retry
+    or ends it as dead.
     """
     try:
         registered = subscriber_get(subscriber_name)
     except LookupError as error:
-        return _delivery_failure_record(
-            subscriber=subscriber_name, envelope=envelope, error=error, max_attempts=DEFAULT_MAX_ATTEMPTS
-        )
-    try:
-        with transaction.atomic():
-            delivery = _delivery_take(subscriber=subscriber_name, envelope=envelope)
-            if delivery.status != Delivery.Status.PENDING:
-                return delivery
-            registered.handler(envelope)
-            delivery.status = Delivery.Status.DONE
-            delivery.attempts += 1
-            delivery.next_attempt_at = None
-            delivery.done_at = timezone.now()
-            delivery.save(update_fields=["status", "attempts", "next_attempt_at", "done_at", "updated_at"])
-            return delivery
-    except Exception as error:  # noqa: BLE001 - whatever a subscriber raises is recorded and retried
-        return _delivery_failure_record(
-            subscriber=subscriber_name, envelope=envelope, error=error, max_attempts=registered.max_attempts
-        )
+        return [
+            _delivery_failure_record(
+                subscriber=subscriber_name, envelope=envelope, error=error, max_attempts=DEFAULT_MAX_ATTEMPTS
+            ).status
+            for envelope in envelopes
+        ]
+    statuses: list[str | None] = []
+    failures: dict[int, BaseException] = {}
+    with transaction.atomic():
+        for index, envelope in enumerate(envelopes):
+            try:
+                with transaction.atomic():
+                    statuses.append(_delivery_apply(registered, envelope))
+            except Exception as exc:  # noqa: BLE001 - whatever a subscriber raises is recorded and retried
+                statuses.append(None)
+                failures[index] = exc
+    for index, failure in failures.items():
+        statuses[index] = _delivery_failure_record(
+            subscriber=subscriber_name, envelope=envelopes[index], error=failure, max_attempts=registered.max_attempts
+        ).status
+    return [str(status) for status in statuses]
 
 
 def _delivery_failure_record(

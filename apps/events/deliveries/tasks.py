@@ -16,14 +16,13 @@ from apps.tenants.models import Tenant
 @shared_task(name="events.deliver", ignore_result=True)
 def deliver(subscriber: str, envelope: dict[str, Any]) -> str:
     """Run ``subscriber`` on the event, in the tenant the task was sent from; a repeat has no effect."""
-    return services.delivery_run(subscriber_name=subscriber, envelope=envelope).status
+    return services.deliveries_run(subscriber_name=subscriber, envelopes=[envelope])[0]
 
 
 @shared_task(name="events.deliver_many", ignore_result=True)
 def deliver_many(subscriber: str, envelopes: list[dict[str, Any]]) -> int:
     """Run ``subscriber`` on each event in turn, each its own delivery; returns how many are done."""
-    statuses = [services.delivery_run(subscriber_name=subscriber, envelope=envelope).status for envelope in envelopes]
-    return statuses.count(Delivery.Status.DONE)
+    return services.deliveries_run(subscriber_name=subscriber, envelopes=envelopes).count(Delivery.Status.DONE)
 
 
 @shared_task(name="events.deliveries_sweep", ignore_result=True)
