@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from django.db import connection, models, transaction
+from psycopg.types.json import Jsonb
 
-from apps.events.models import AggregateSequence, OutboxEvent
 from apps.events.registry import event_type_get
 from monopod.observability import trace_id_var, user_var
 
@@ -26,16 +26,42 @@ def _aggregate_of(aggregate: models.Model | tuple[str, Any] | None) -> tuple[str
     return str(aggregate_type), str(aggregate_id)
 
 
-def _next_sequence(schema: str, aggregate_type: str, aggregate_id: str) -> int:
-    """The aggregate's next number; the row stays locked until the transaction ends, ordering its writers."""
-    table = AggregateSequence._meta.db_table
+# Raw SQL: publish() runs inside every business transaction, and the ORM's insert cost as much as the
+# business change itself.
+_INSERT_SQL = """
+    INSERT INTO public.events_outboxevent
+        (event_id, event_type, tenant_schema, aggregate_type, aggregate_id, sequence, envelope, created_at, attempts,
+         last_error)
+    VALUES (%s, %s, %s, '', '', NULL, %s, %s, 0, '')
+"""
+# The aggregate's next number and the outbox row in one statement; the sequence row stays locked until
+# the transaction ends, which orders the aggregate's writers.
+_INSERT_NUMBERED_SQL = """
+    WITH numbered AS (
+        INSERT INTO public.events_aggregatesequence AS sequences (tenant_schema, aggregate_type, aggregate_id, last)
+        VALUES (%s, %s, %s, 1)
+        ON CONFLICT (tenant_schema, aggregate_type, aggregate_id) DO UPDATE SET last = sequences.last + 1
+        RETURNING last
+    )
+    INSERT INTO public.events_outboxevent
+        (event_id, event_type, tenant_schema, aggregate_type, aggregate_id, sequence, envelope, created_at, attempts,
+         last_error)
+    SELECT %s, %s, %s, %s, %s, last, jsonb_set(%s, '{aggregate,sequence}', to_jsonb(last)), %s, 0, '' FROM numbered
+    RETURNING sequence
+"""
+
+
+def _outbox_insert(envelope: dict[str, Any], schema: str, aggregate_type: str, aggregate_id: str) -> int | None:
+    """Write the outbox row (numbering it among its aggregate's events when it has one); returns its number."""
+    now = datetime.now(UTC)
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO public.{table} (tenant_schema, aggregate_type, aggregate_id, last) "  # noqa: S608 - table name
-            "VALUES (%s, %s, %s, 1) ON CONFLICT (tenant_schema, aggregate_type, aggregate_id) "
-            f"DO UPDATE SET last = public.{table}.last + 1 RETURNING last",
-            [schema, aggregate_type, aggregate_id],
-        )
+        if not aggregate_type:
+            params: list[Any] = [envelope["eventId"], envelope["eventType"], schema, Jsonb(envelope), now]
+            cursor.execute(_INSERT_SQL, params)
+            return None
+        params = [schema, aggregate_type, aggregate_id, envelope["eventId"], envelope["eventType"]]
+        params += [schema, aggregate_type, aggregate_id, Jsonb(envelope), now]
+        cursor.execute(_INSERT_NUMBERED_SQL, params)
         row = cursor.fetchone()
     return int(row[0])
 
@@ -70,26 +96,19 @@ def publish(
     registered.validate(data)
     schema = str(getattr(connection, "schema_name", ""))
     aggregate_type, aggregate_id = _aggregate_of(aggregate)
-    sequence = _next_sequence(schema, aggregate_type, aggregate_id) if aggregate_type else None
     envelope: dict[str, Any] = {
         "eventId": str(uuid.uuid4()),
         "eventType": event_type,
         "timestamp": datetime.now(UTC).isoformat().replace("+00:00", "Z"),
         "tenantId": schema,
         "userId": _actor_id(actor),
-        "aggregate": {"type": aggregate_type, "id": aggregate_id, "sequence": sequence} if aggregate_type else None,
+        "aggregate": {"type": aggregate_type, "id": aggregate_id, "sequence": None} if aggregate_type else None,
         "data": data,
         "metadata": {"traceId": trace_id_var.get(), "source": f"monopod.{registered.module}"},
     }
-    OutboxEvent.objects.create(
-        event_id=envelope["eventId"],
-        event_type=event_type,
-        tenant_schema=schema,
-        aggregate_type=aggregate_type,
-        aggregate_id=aggregate_id,
-        sequence=sequence,
-        envelope=envelope,
-    )
+    sequence = _outbox_insert(envelope, schema, aggregate_type, aggregate_id)
+    if envelope["aggregate"] is not None:
+        envelope["aggregate"]["sequence"] = sequence
     transaction.on_commit(_wake_relay)
     return envelope
 
