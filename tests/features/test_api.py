@@ -215,12 +215,19 @@ def test_an_unknown_region_is_a_400_with_the_envelope(tenant, api_client):
     assert tenant.region == "eu"
 
 
-def test_a_missing_region_is_a_400_with_the_envelope(tenant, api_client):
+def test_a_patch_without_a_region_changes_nothing(tenant, api_client):
     response = api_client.patch("/api/v1/features/region/", {}, format="json")
+
+    assert (response.status_code, response.json()["region"]) == (200, "eu")
+    assert AuditEntry.objects.filter(action="tenant.region_changed").count() == 0
+
+
+def test_a_region_that_is_no_string_is_a_400_with_the_envelope(tenant, api_client):
+    response = api_client.patch("/api/v1/features/region/", {"region": 5}, format="json")
 
     assert response.status_code == 400
     assert response.json()["error"]["details"] == [
-        {"field": "region", "message": "This field is required.", "code": "required"}
+        {"field": "region", "message": '"5" is not a valid choice.', "code": "invalid_choice"}
     ]
 
 

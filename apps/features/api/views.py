@@ -56,8 +56,10 @@ class RegionView(APIView):
 
     @extend_schema(request=RegionChangeSerializer, responses=RegionSerializer)
     def patch(self, request: Request) -> Response:
-        serializer = RegionChangeSerializer(data=request.data)
+        # A partial update, as PATCH is: without a region, nothing changes.
+        serializer = RegionChangeSerializer(data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
         tenant: Any = request.tenant  # type: ignore[attr-defined]
-        region_change(tenant=tenant, region=serializer.validated_data["region"], actor=request.user)
+        if "region" in serializer.validated_data:
+            region_change(tenant=tenant, region=serializer.validated_data["region"], actor=request.user)
         return Response(RegionSerializer(region_get(tenant.region)).data)
