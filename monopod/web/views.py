@@ -298,6 +298,7 @@ class ObjectEditView(ObjectView):
             **self.base_context(),
             "form": form,
             "object": instance,
+            "object_url": object_url(self.model, "detail", instance) if instance else None,
             "adding": self.adding,
             "cancel_url": self.return_url(
                 object_url(self.model, "detail", instance) if instance else object_url(self.model, "list")
@@ -314,7 +315,8 @@ class ObjectDeleteView(ObjectView):
 
     def get(self, request: HttpRequest, pk: Any) -> HttpResponse:
         obj = self.get_object()
-        context = {**self.base_context(), "object": obj, "cancel_url": object_url(self.model, "detail", obj)}
+        detail_url = object_url(self.model, "detail", obj)
+        context = {**self.base_context(), "object": obj, "object_url": detail_url, "cancel_url": detail_url}
         return TemplateResponse(request, self.template_name, context)
 
     def post(self, request: HttpRequest, pk: Any) -> HttpResponse:
