@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from typing import Any
 
 from django.conf import settings
@@ -108,13 +108,40 @@ class BrokerChannel:
 
     def confirm(self, timeout: float = CONFIRM_TIMEOUT_SECONDS) -> None:
         """Return once the broker has taken every message published so far; raise if it does not."""
-        if self._confirms is not None:
-            try:
-                self._confirms.wait(timeout)
-            except BrokerUnavailable:
-                raise
-            except Exception as exc:
-                raise BrokerUnavailable(str(exc)) from exc
+        if self._confirms is None:
+            return
+        try:
+            self._confirms.wait(timeout)
+        except BrokerUnavailable:
+            raise
+        except Exception as exc:
+            raise BrokerUnavailable(str(exc)) from exc
+
+
+# Each process keeps its relay's connection open between runs: opening one (TCP, AMQP handshake,
+# channel, exchange, confirm mode) cost more than relaying a small batch. The relay drops it after a
+# run that met a broker failure, so the next run starts on a fresh one.
+_open: dict[str, tuple[Connection, BrokerChannel]] = {}
+
+
+def _connect(url: str) -> tuple[Connection, BrokerChannel]:
+    conn = Connection(url, connect_timeout=CONNECT_TIMEOUT_SECONDS)
+    try:
+        conn.ensure_connection(max_retries=1, timeout=CONNECT_TIMEOUT_SECONDS)
+        channel = conn.channel()
+        EVENTS_EXCHANGE(channel).declare()
+        return conn, BrokerChannel(conn.connection, channel, confirms=conn.transport_cls in ("amqp", "pyamqp"))
+    except Exception as exc:
+        conn.release()
+        raise BrokerUnavailable(str(exc)) from exc
+
+
+def broker_disconnect() -> None:
+    """Close this process's relay connections (the next run opens them again)."""
+    while _open:
+        _url, (conn, _channel) = _open.popitem()
+        with suppress(Exception):  # a broken connection may fail to close; it is dropped all the same
+            conn.release()
 
 
 @contextmanager
@@ -124,12 +151,6 @@ def broker_channel(broker_url: str | None = None) -> Iterator[BrokerChannel]:
     if not url:
         yield BrokerChannel()
         return
-    with Connection(url, connect_timeout=CONNECT_TIMEOUT_SECONDS) as conn:
-        try:
-            conn.ensure_connection(max_retries=1, timeout=CONNECT_TIMEOUT_SECONDS)
-            channel = conn.channel()
-            EVENTS_EXCHANGE(channel).declare()
-            opened = BrokerChannel(conn.connection, channel, confirms=conn.transport_cls in ("amqp", "pyamqp"))
-        except Exception as exc:
-            raise BrokerUnavailable(str(exc)) from exc
-        yield opened
+    if url not in _open:
+        _open[url] = _connect(url)
+    yield _open[url][1]

@@ -22,7 +22,7 @@ from django.utils import timezone
 from django_tenants.utils import get_public_schema_name, schema_context
 
 from apps.events import delivery
-from apps.events.broker import BrokerChannel, BrokerUnavailable, broker_channel
+from apps.events.broker import BrokerChannel, BrokerUnavailable, broker_channel, broker_disconnect
 from apps.events.metrics import OUTBOX_FAILED, OUTBOX_PUBLISHED, backlog_record, outbox_backlog
 from apps.events.models import OutboxEvent
 
@@ -160,6 +160,8 @@ def relay_run(*, batch_size: int | None = None, broker_url: str | None = None) -
             logger.warning("outbox relay: broker unreachable: %s", _describe(exc.__cause__ or exc))
             OUTBOX_FAILED.inc()
             run.broker_down = True
+        if run.broker_down:
+            broker_disconnect()
         try:
             backlog_record(outbox_backlog())
         except Exception:  # the gauges go stale; the relay's work is done and committed
