@@ -8,7 +8,7 @@ sorting and paging swap only the table.
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any, ClassVar
 
 from django import forms
@@ -23,6 +23,7 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import NoReverseMatch, reverse
 from django.utils.cache import patch_vary_headers
+from django.utils.functional import Promise
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
@@ -194,11 +195,18 @@ def _with_boolean_selects(form: forms.Form) -> forms.Form:
 
 
 class RelatedSection:
-    """Objects related to the one shown, listed under a heading on its detail page."""
+    """Objects related to the one shown (``queryset(obj)``), listed under a heading on its detail page."""
 
-    def __init__(self, label: str, *, queryset: Any, table: type[Table], limit: int = 20) -> None:
+    def __init__(
+        self,
+        label: str | Promise,
+        *,
+        queryset: Callable[[Any], models.QuerySet[Any]],
+        table: type[Table],
+        limit: int = 20,
+    ) -> None:
         self.label = label
-        self.queryset = queryset  # obj -> QuerySet
+        self.queryset = queryset
         self.table = table
         self.limit = limit
 

@@ -3,7 +3,14 @@
 from django.utils.translation import gettext_lazy as _
 
 from monopod.web.tables import Column, Table
-from monopod.web.views import ObjectBulkDeleteView, ObjectDeleteView, ObjectDetailView, ObjectEditView, ObjectListView
+from monopod.web.views import (
+    ObjectBulkDeleteView,
+    ObjectDeleteView,
+    ObjectDetailView,
+    ObjectEditView,
+    ObjectListView,
+    RelatedSection,
+)
 from tests.catalog.filtersets import ProductFilterSet
 from tests.catalog.models import Product
 
@@ -27,6 +34,13 @@ class ProductListView(ObjectListView):
 class ProductDetailView(ObjectDetailView):
     queryset = Product.objects.all()
     fields = ["sku", "name", "description", "category", "unit_price", "quantity", "active", "updated_at"]
+    related = [
+        RelatedSection(
+            _("Same category"),
+            queryset=lambda product: Product.objects.filter(category=product.category).exclude(pk=product.pk),
+            table=ProductTable,
+        )
+    ]
 
 
 class ProductEditView(ObjectEditView):

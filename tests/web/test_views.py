@@ -139,6 +139,37 @@ def test_member_without_view_permission_gets_403(tenant_client, tenant):
     assert tenant_client.get(LIST).status_code == 403
 
 
+def test_list_page_costs_the_same_queries_whatever_the_rows(admin_client, products):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def product_queries() -> tuple[int, list[str], int]:
+        with CaptureQueriesContext(connection) as captured:
+            response = admin_client.get(LIST, {"category": "hardware", "sort": "-unit_price"})
+        sqls = [q["sql"] for q in captured.captured_queries]
+        return len(response.context["rows"]), [sql for sql in sqls if '"catalog_product"' in sql], len(sqls)
+
+    admin_client.get(LIST)  # the first request reads and caches the user's permissions
+    few_rows, few_product_queries, few_total = product_queries()
+    assert len(few_product_queries) == 2
+    Product.objects.bulk_create(Product(sku=f"BULK-{n:03}", name=f"Bulk {n}", unit_price=Decimal(n)) for n in range(40))
+    rows, product_queries_made, total = product_queries()
+
+    assert (few_rows, rows) == (2, 25)
+    # One count and one page of rows, however many rows there are.
+    assert len(product_queries_made) == 2
+    assert product_queries_made[0].startswith('SELECT COUNT(*) AS "__count" FROM "catalog_product"')
+    assert total == few_total
+
+
+def test_htmx_request_with_an_invalid_filter_gets_the_table_with_the_error(admin_client, products):
+    response = admin_client.get(LIST, {"quantity__gte": "1.5"}, **HX)
+
+    assert response.status_code == 400
+    assert response.content.startswith(b'<div id="object-table"')
+    assert b"Enter a number." in response.content
+
+
 # --- CSV export
 
 
@@ -206,6 +237,18 @@ def test_detail_shows_the_fields(admin_client, products):
         ("Active", "Yes"),
     ]
     assert b'href="?tab=history"' in response.content
+
+
+def test_detail_lists_the_related_section(admin_client, products):
+    extra = Product.objects.create(sku="SUP-1", name="Support", category="service", unit_price=Decimal("80"))
+
+    response = admin_client.get(f"{LIST}{products[2].pk}/")
+
+    [section] = response.context["sections"]
+    assert str(section["label"]) == "Same category"
+    assert [(row.pk, row.cells[0].value, row.cells[0].url) for row in section["rows"]] == [
+        (extra.pk, "SUP-1", f"{LIST}{extra.pk}/")
+    ]
 
 
 def test_detail_history_tab_shows_the_audit_trail(admin_client, products):
