@@ -11,6 +11,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
 from apps.features.regions import COMPLIANCE_FEATURES, REGIONS, region_bundles
 
 # Where a flag's value came from, as the API reports it.
@@ -25,7 +28,7 @@ class Flag:
     """A feature that can be on or off per tenant; ``plans`` and ``regions`` map names to values."""
 
     name: str
-    description: str
+    description: str | Promise
     default: bool = False
     plans: Mapping[str, bool] = field(default_factory=dict)
     regions: Mapping[str, bool] = field(default_factory=dict)
@@ -68,7 +71,7 @@ def flag_get(name: str) -> Flag | None:
     return _registry.get(name)
 
 
-def _compliance_flag(name: str, description: str, *, plans: Mapping[str, bool] | None = None) -> Flag:
+def _compliance_flag(name: str, description: str | Promise, *, plans: Mapping[str, bool] | None = None) -> Flag:
     bundles = region_bundles()
     regions = {region: bundles[region].compliance.has(name) for region in REGIONS}
     return Flag(name=name, description=description, default=False, plans=dict(plans or {}), regions=regions)
@@ -77,11 +80,11 @@ def _compliance_flag(name: str, description: str, *, plans: Mapping[str, bool] |
 def register_platform_flags() -> None:
     """MonoPod's own flags: the compliance features of the region bundles, and low-bandwidth pages."""
     descriptions = {
-        "gdpr-consent": "Ask signed-in members to accept the privacy notice (GDPR consent).",
-        "data-export": "Members may export their personal data.",
-        "right-to-erasure": "Members may have their personal data erased.",
-        "audit-evidence": "Audit trail exports carry verifiable evidence of integrity.",
-        "enhanced-rbac": "Finer-grained roles for regulated teams.",
+        "gdpr-consent": _("Ask signed-in members to accept the privacy notice (GDPR consent)."),
+        "data-export": _("Members may export their personal data."),
+        "right-to-erasure": _("Members may have their personal data erased."),
+        "audit-evidence": _("Audit trail exports carry verifiable evidence of integrity."),
+        "enhanced-rbac": _("Finer-grained roles for regulated teams."),
     }
     # Larger plans buy the evidence and the finer roles wherever they are.
     plans = {
@@ -96,7 +99,7 @@ def register_platform_flags() -> None:
         flag_register(
             Flag(
                 name="low-bandwidth",
-                description="Light pages: no web fonts, images or live updates.",
+                description=_("Light pages: no web fonts, images or live updates."),
                 regions={region: bundles[region].low_bandwidth for region in REGIONS},
             )
         )
