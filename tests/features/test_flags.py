@@ -249,3 +249,16 @@ def test_the_template_tag_without_a_request_renders_the_else_part(declare):
     declare("reports", default=True)
 
     assert TEMPLATE.render(Context({})) == "off"
+
+
+def test_the_facade_answers_for_a_tenant_outside_a_request(tenant, other_tenant):
+    from apps.features.facade import tenant_features, tenant_region
+
+    connection.set_tenant(other_tenant)
+    FeatureOverride.objects.create(name="gdpr-consent", enabled=True)
+    connection.set_tenant(tenant)
+
+    assert (tenant_region(tenant).name, tenant_region(other_tenant).name) == ("eu", "usa")
+    assert tenant_features(other_tenant).resolve("gdpr-consent") == Resolution("gdpr-consent", True, "tenant")
+    assert tenant_features(tenant).resolve("gdpr-consent") == Resolution("gdpr-consent", True, "region")
+    assert connection.schema_name == "acme"
