@@ -74,6 +74,12 @@ def test_member_signs_in_manages_a_product_and_reads_the_dashboard_in_arabic(bro
 
     browser.find_element(By.CSS_SELECTOR, "nav.side-nav").find_element(By.LINK_TEXT, "Products").click()
     wait.until(ec.title_is("Products · MonoPod"))
+    # Sorting swaps only the table (htmx): the page, and this marker on it, stay.
+    browser.execute_script("window.shellMarker = 'kept'")
+    browser.find_element(By.LINK_TEXT, "Unit price").click()
+    wait.until(ec.url_contains("sort=unit_price"))
+    wait.until(ec.presence_of_element_located((By.CSS_SELECTOR, "th[aria-sort=ascending]")))
+    assert browser.execute_script("return window.shellMarker") == "kept"
     browser.find_element(By.CSS_SELECTOR, "a.button[href='/catalog/products/add/']").click()
     wait.until(ec.presence_of_element_located((By.ID, "id_sku")))
     browser.find_element(By.ID, "id_sku").send_keys("BRW-1")
