@@ -15,10 +15,11 @@ from rest_framework_simplejwt.exceptions import TokenError
 from rest_framework_simplejwt.settings import api_settings as jwt_settings
 from rest_framework_simplejwt.tokens import Token
 
-from apps.identity.caching import user_get
+from apps.identity.caching import user_get, user_get_counting
 from apps.identity.models import ApiKey, User
 from apps.identity.services import api_key_record_use
 from apps.identity.tokens import TENANT_CLAIM, TenantAccessToken
+from monopod.api.throttling import counted_in_advance, principal_window
 from monopod.observability import user_var
 
 
@@ -42,10 +43,27 @@ class TenantJWTAuthentication(JWTAuthentication):
         """simplejwt's lookup, from the cache (apps.identity.caching) unless tokens are tied to passwords."""
         if jwt_settings.CHECK_REVOKE_TOKEN:
             return super().get_user(validated_token)
+        return self._checked(user_get(self._user_id(validated_token)))
+
+    def _user_counted(self, validated_token: Token, request: Request) -> Any:
+        """:meth:`get_user`, counting the request against its user's throttle in the same cache round trip."""
+        if jwt_settings.CHECK_REVOKE_TOKEN:
+            return super().get_user(validated_token)
+        user_id = self._user_id(validated_token)
+        counter, duration, _allowed, _retry_after = principal_window(request, f"user:{user_id}")
+        user, count = user_get_counting(user_id, counter, timeout=duration + 1)
+        counted_in_advance(request._request, counter, count)
+        return self._checked(user)
+
+    @staticmethod
+    def _user_id(validated_token: Token) -> Any:
         user_id = validated_token.get(jwt_settings.USER_ID_CLAIM)
         if user_id is None:
             raise token_error(_("Token contained no recognizable user identification"))
-        user = user_get(user_id)
+        return user_id
+
+    @staticmethod
+    def _checked(user: User | None) -> User:
         if user is None:
             raise AuthenticationFailed(_("User not found"), code="user_not_found")
         if jwt_settings.CHECK_USER_IS_ACTIVE and not user.is_active:
@@ -67,7 +85,7 @@ class TenantJWTAuthentication(JWTAuthentication):
         if token.get(TENANT_CLAIM) != _request_schema_name(request):
             raise token_error(_("Token was issued for another tenant"))
         try:
-            user = self.get_user(token)
+            user = self._user_counted(token, request)
         except jwt_exceptions.AuthenticationFailed as exc:
             detail = cast(dict[str, Any], exc.detail)
             raise AuthenticationFailed(str(detail["detail"]), code=str(detail["code"])) from None

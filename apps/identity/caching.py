@@ -27,6 +27,7 @@ from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
 from apps.identity.models import User
+from monopod.cache import get_many_and_count
 
 GENERATION_KEY = "identity:perms:generation"
 # Long enough to matter, short enough that an entry a missed signal left behind does not live on.
@@ -45,7 +46,16 @@ def _permissions_key(pk: Any) -> str:
 
 def user_get(pk: Any) -> User | None:
     """The user ``pk`` (password deferred) with its permissions attached when cached; None if none."""
-    found = cache.get_many([_user_key(pk), _permissions_key(pk), GENERATION_KEY])
+    return _user_from(pk, cache.get_many([_user_key(pk), _permissions_key(pk), GENERATION_KEY]))
+
+
+def user_get_counting(pk: Any, counter: str, *, timeout: int) -> tuple[User | None, int]:
+    """:func:`user_get`, counting one hit on ``counter`` in the same round trip (a request's throttle)."""
+    found, count = get_many_and_count([_user_key(pk), _permissions_key(pk), GENERATION_KEY], counter, timeout=timeout)
+    return _user_from(pk, found), count
+
+
+def _user_from(pk: Any, found: dict[str, Any]) -> User | None:
     values = found.get(_user_key(pk))
     if values is None:
         row = User.objects.filter(pk=pk).values_list(*_USER_FIELDS).first()

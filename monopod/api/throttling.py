@@ -18,14 +18,15 @@ import time
 from typing import Any
 
 from django.conf import settings
-from django.core.cache import caches
-from django.core.cache.backends.redis import RedisCache
 from rest_framework.request import Request
 from rest_framework.throttling import BaseThrottle
 
 from monopod.api.principals import principal_key
+from monopod.cache import counter_hit
 
 PERIODS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+# Set on the HttpRequest by an authentication that counted the request along with its own reads.
+COUNTED_ATTRIBUTE = "_monopod_throttle_counted"
 
 
 def throttle_rate_for(tenant: Any) -> str:
@@ -43,24 +44,18 @@ def parse_rate(rate: str) -> tuple[int, int]:
     return int(count), PERIODS[period[0]]
 
 
-def window_hit(key: str, duration: int) -> int:
-    """Count one request in the cache counter ``key``, which lives for one window; returns the count."""
-    backend = caches["default"]
-    if isinstance(backend, RedisCache):  # INCR and EXPIRE NX in one round trip
-        full_key = backend.make_and_validate_key(key)
-        client = backend._cache.get_client(full_key, write=True)
-        pipeline = client.pipeline(transaction=False)
-        pipeline.incr(full_key)
-        pipeline.expire(full_key, duration + 1, nx=True)
-        count, _expiry_set = pipeline.execute()
-        return int(count)
-    if backend.add(key, 1, timeout=duration + 1):
-        return 1
-    try:
-        return int(backend.incr(key))
-    except ValueError:  # expired between the two calls: this request opens the window again
-        backend.add(key, 1, timeout=duration + 1)
-        return 1
+def principal_window(request: Any, ident: str) -> tuple[str, int, int, float]:
+    """The counter of ``ident``'s current window: its key, the window's seconds, the requests allowed in
+    it, and the seconds until the next one opens."""
+    allowed, duration = parse_rate(throttle_rate_for(getattr(request, "tenant", None)))
+    now = TenantPlanRateThrottle.timer()
+    window = math.floor(now / duration)
+    return f"throttle:principal:{ident}:{duration}:{window}", duration, allowed, (window + 1) * duration - now
+
+
+def counted_in_advance(request: Any, counter: str, count: int) -> None:
+    """Record that authentication already counted this request on ``counter`` (in its own round trip)."""
+    setattr(request, COUNTED_ATTRIBUTE, (counter, count))
 
 
 class TenantPlanRateThrottle(BaseThrottle):
@@ -75,11 +70,14 @@ class TenantPlanRateThrottle(BaseThrottle):
         ident = principal_key(request)
         if ident is None:
             return True
-        allowed, duration = parse_rate(throttle_rate_for(getattr(request, "tenant", None)))
-        now = self.timer()
-        window = math.floor(now / duration)
-        self.retry_after = (window + 1) * duration - now
-        return window_hit(f"throttle:principal:{ident}:{duration}:{window}", duration) <= allowed
+        counter, duration, allowed, self.retry_after = principal_window(request, ident)
+        counted = getattr(request._request, COUNTED_ATTRIBUTE, None)
+        count: int
+        if counted is not None and counted[0] == counter:
+            count = counted[1]
+        else:
+            count = counter_hit(counter, timeout=duration + 1)
+        return count <= allowed
 
     def wait(self) -> float | None:
         return getattr(self, "retry_after", None)

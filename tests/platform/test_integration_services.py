@@ -20,10 +20,13 @@ from django.core.cache import caches
 from django.core.cache.backends.redis import RedisCache
 from django.db import connection
 from django_tenants.utils import schema_context, tenant_context
+from redis.client import Pipeline
 from tenant_schemas_celery.app import CeleryApp
 
-from monopod.api.throttling import window_hit
+from monopod.api import throttling
+from monopod.cache import counter_hit
 from monopod.observability import trace_id_var
+from tests.api_cases import bearer_client
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 TENANT_KEYS = {
@@ -117,15 +120,46 @@ def test_throttle_counters_on_redis_are_one_per_window_and_tenant(tenant, other_
     }
     key = "throttle:principal:user:1:60:30000000"
 
-    acme = [window_hit(key, 60) for _ in range(3)]
+    acme = [counter_hit(key, timeout=61) for _ in range(3)]
     with tenant_context(other_tenant):
-        globex = [window_hit(key, 60) for _ in range(2)]
+        globex = [counter_hit(key, timeout=61) for _ in range(2)]
     backend = caches["default"]
     ttl = backend._cache.get_client(write=False).ttl(backend.make_and_validate_key(key))
 
     assert (acme, globex) == ([1, 2, 3], [1, 2])
     assert 59 <= ttl <= 61
     backend.clear()
+
+
+@pytest.mark.redis
+def test_a_bearer_request_reads_its_user_and_counts_its_throttle_in_one_redis_round_trip(
+    tenant, viewer_user, redis_url, settings, monkeypatch
+):
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "monopod.cache.RedisCache",
+            "LOCATION": redis_url,
+            "KEY_PREFIX": f"monopod-test-{uuid.uuid4().hex}",
+            **TENANT_KEYS,
+        }
+    }
+    settings.API_THROTTLE_RATES = {"default": "2/min"}
+    round_trips: list[list[str]] = []
+    execute = Pipeline.execute
+
+    def counted(pipeline: Pipeline, *args: Any, **kwargs: Any) -> Any:
+        round_trips.append([str(command[0][0]) for command in pipeline.command_stack])
+        return execute(pipeline, *args, **kwargs)
+
+    monkeypatch.setattr(Pipeline, "execute", counted)
+    monkeypatch.setattr(throttling, "counter_hit", lambda *args, **kwargs: pytest.fail("counted twice"))
+    client = bearer_client(viewer_user)
+
+    statuses = [client.get("/api/v1/auth/me/").status_code for _ in range(3)]
+
+    assert statuses == [200, 200, 429]
+    assert round_trips == [["MGET", "INCRBY", "EXPIRE"]] * 3
+    caches["default"].clear()
 
 
 @pytest.mark.redis
