@@ -59,8 +59,8 @@ def region_of(tenant: Any) -> Region:
 
 
 class RegionMiddleware:
-    """Attaches ``request.region`` and ``request.features``, activates the region's time zone and the
-    chosen language for the request. Runs after the tenant is known and after Django's LocaleMiddleware,
+    """Attaches ``request.region`` and ``request.features``, activates the region's time zone (for pages;
+    the API stays in UTC) and the chosen language for the request. Runs after the tenant is known and after Django's LocaleMiddleware,
     whose choice it replaces."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
@@ -74,7 +74,9 @@ class RegionMiddleware:
         language = language_choose(request, region)
         translation.activate(language)
         request.LANGUAGE_CODE = translation.get_language()
-        timezone.activate(_zone(region.time_zone))
+        # The API answers in UTC whatever the region: its times are ISO 8601 with "Z", for machines.
+        if not request.path.startswith(API_PREFIX):
+            timezone.activate(_zone(region.time_zone))
         token = current_region_var.set(region)
         try:
             response = self.get_response(request)

@@ -95,6 +95,13 @@ def test_the_regions_time_zone_is_active_during_the_request_only(tenant, other_t
     assert timezone.get_current_timezone_name() == "UTC"
 
 
+def test_the_api_answers_in_utc_whatever_the_region(tenant, other_tenant):
+    _response, seen_eu = _served(tenant, "/api/v1/features/")
+    _response, seen_usa = _served(other_tenant, "/api/v1/features/")
+
+    assert (seen_eu["time_zone"], seen_usa["time_zone"]) == ("UTC", "UTC")
+
+
 def test_the_request_carries_its_tenants_flags(tenant, other_tenant):
     _response, seen_eu = _served(tenant)
     _response, seen_usa = _served(other_tenant)
