@@ -9,10 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 from typing import Any, ClassVar
 
 from django.db import models
+from django.utils import timezone
 from django.utils.formats import localize
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -82,6 +84,9 @@ class Column:
             return EMPTY
         if isinstance(value, bool):
             return str(_("Yes") if value else _("No"))
+        # As a template shows it: times in the current time zone, numbers and dates in the language's format.
+        if isinstance(value, datetime) and timezone.is_aware(value):
+            value = timezone.localtime(value)
         return str(localize(value))
 
     def exported(self, obj: models.Model) -> str:

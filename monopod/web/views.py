@@ -25,7 +25,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.cache import patch_vary_headers
 from django.utils.functional import Promise
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.text import capfirst
+from django.utils.text import capfirst, slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views import View
@@ -181,8 +181,15 @@ class ObjectListView(ObjectView):
                 yield writer.writerow([c.exported(obj) for c in columns])
 
         response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="{self.model._meta.model_name}s.csv"'
+        name = slugify(str(self.model._meta.verbose_name_plural))
+        response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
         return response
+
+
+def _still_used(exc: models.ProtectedError | models.RestrictedError) -> str:
+    """Why nothing was deleted: the objects that still refer to what was to be deleted."""
+    using = sorted({str(obj) for obj in exc.args[1]})[:5]
+    return _("Nothing was deleted: still in use by %(objects)s.") % {"objects": ", ".join(using)}
 
 
 def _with_boolean_selects(form: forms.Form) -> forms.Form:
@@ -330,8 +337,12 @@ class ObjectDeleteView(ObjectView):
     def post(self, request: HttpRequest, pk: Any) -> HttpResponse:
         obj = self.get_object()
         label = str(obj)
-        with transaction.atomic():
-            obj.delete()
+        try:
+            with transaction.atomic():
+                obj.delete()
+        except (models.ProtectedError, models.RestrictedError) as exc:
+            messages.error(request, _still_used(exc))
+            return HttpResponseRedirect(object_url(self.model, "detail", obj) or "/")
         messages.success(request, _("Deleted %(object)s.") % {"object": label})
         return HttpResponseRedirect(self.return_url(object_url(self.model, "list")))
 
@@ -352,9 +363,13 @@ class ObjectBulkDeleteView(ObjectView):
         if not request.POST.get("confirm"):
             context = {**self.base_context(), "objects": list(objects), "return_url": list_url}
             return TemplateResponse(request, self.template_name, context)
-        with transaction.atomic():
-            # One by one through the queryset's delete: each deletion is audited like a single one.
-            _total, per_model = objects.delete()
+        try:
+            with transaction.atomic():
+                # The queryset's delete sends each object's signals: every deletion is audited.
+                _total, per_model = objects.delete()
+        except (models.ProtectedError, models.RestrictedError) as exc:
+            messages.error(request, _still_used(exc))
+            return HttpResponseRedirect(list_url)
         deleted = per_model.get(self.model._meta.label, 0)
         messages.success(
             request, ngettext("Deleted %(count)d item.", "Deleted %(count)d items.", deleted) % {"count": deleted}

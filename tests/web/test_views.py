@@ -399,6 +399,25 @@ def test_bulk_delete_confirms_then_deletes_the_selected(admin_client, products):
     assert AuditEntry.objects.filter(object_type="catalog.product", action="delete").count() == 2
 
 
+def test_deleting_a_product_still_in_use_deletes_nothing_and_says_why(admin_client, products, monkeypatch):
+    from django.db.models import ProtectedError
+
+    def refuse(*args, **kwargs):
+        raise ProtectedError("in use", {products[1]})
+
+    monkeypatch.setattr(Product, "delete", refuse)
+    monkeypatch.setattr(type(Product.objects.all()), "delete", refuse)
+
+    single = admin_client.post(f"{LIST}{products[0].pk}/delete/", follow=True)
+    bulk = admin_client.post(f"{LIST}delete/", {"pk": [products[0].pk], "confirm": "1"}, follow=True)
+
+    assert single.redirect_chain == [(f"{LIST}{products[0].pk}/", 302)]
+    assert b"Nothing was deleted: still in use by HAM-1 Hammer." in single.content
+    assert bulk.redirect_chain == [(LIST, 302)]
+    assert b"Nothing was deleted: still in use by HAM-1 Hammer." in bulk.content
+    assert Product.objects.count() == 3
+
+
 def test_bulk_delete_without_a_selection_warns(admin_client, products):
     response = admin_client.post(f"{LIST}delete/", {"pk": ["x"], "confirm": "1"}, follow=True)
 
