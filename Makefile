@@ -13,12 +13,13 @@ PROD_CHECK_ENV := DJANGO_SETTINGS_MODULE=monopod.settings.production \
 	REDIS_URL=redis://127.0.0.1:6379/0 BROKER_URL=amqp://monopod@127.0.0.1:5672// \
 	EMAIL_URL=smtp://127.0.0.1:25
 
-.PHONY: help run test check bench db db-stop install lock clean
+.PHONY: help run test check messages bench db db-stop install lock clean
 
 help:
 	@echo "make run     serve MonoPod on http://demo.localhost:$${PORT:-8000}/ (web, worker, beat)"
 	@echo "make test    run the whole test suite"
 	@echo "make check   ruff, import contracts, mypy, migrations, deploy checks and OpenAPI drift"
+	@echo "make messages update the translation catalogues in locale/ and compile them (needs gettext)"
 	@echo "make bench   run the benchmarks in tests/bench/ (ratios against same-run baselines)"
 	@echo "make db      start the private PostgreSQL cluster (when DATABASE_URL is unset)"
 	@echo "make db-stop stop it"
@@ -54,12 +55,16 @@ check: $(INSTALLED)
 	$(VENV)/bin/mypy
 	DJANGO_SETTINGS_MODULE=monopod.settings.test $(PY) manage.py makemigrations --check --dry-run
 	DJANGO_SETTINGS_MODULE=monopod.settings.test $(PY) manage.py events_catalog --check
+	DJANGO_SETTINGS_MODULE=monopod.settings.test $(PY) -m monopod.translations check
 	$(PROD_CHECK_ENV) $(PY) manage.py check --deploy --fail-level WARNING
 	@# The committed OpenAPI schema must match the code: regenerate it and compare.
 	@schema=$$(mktemp) && trap 'rm -f "$$schema"' EXIT && \
 		DJANGO_SETTINGS_MODULE=monopod.settings.test $(PY) manage.py spectacular --urlconf monopod.urls_tenant \
 			--file "$$schema" --validate --fail-on-warn && \
 		diff -u docs/openapi.yaml "$$schema" || { echo "docs/openapi.yaml is out of date; regenerate it (docs/api.md)"; exit 1; }
+
+messages: $(INSTALLED)
+	DJANGO_SETTINGS_MODULE=monopod.settings.test $(PY) -m monopod.translations update
 
 bench: db
 	$(PY) -m tests.bench
