@@ -97,6 +97,31 @@ def test_login_page_has_the_shell_look_and_labelled_fields(tenant_client):
     assert '<label for="id_password">' in content
 
 
+def test_signing_in_without_a_next_page_lands_on_the_dashboard(tenant_client, viewer_user):
+    from allauth.account.models import EmailAddress
+
+    from tests.identity.factories import DEFAULT_PASSWORD
+
+    EmailAddress.objects.create(user=viewer_user, email=viewer_user.email, verified=True, primary=True)
+    page = tenant_client.get("/accounts/login/")
+    assert b'<input type="hidden" name="next" value="/">' in page.content
+
+    # What the form posts: its fields and the hidden next page.
+    response = tenant_client.post(
+        "/accounts/login/", {"login": viewer_user.email, "password": DEFAULT_PASSWORD, "next": "/"}
+    )
+
+    assert response.status_code == 302
+    assert response["Location"] == "/"
+
+
+def test_signing_in_keeps_the_page_asked_for(tenant_client):
+    page = tenant_client.get("/accounts/login/", {"next": "/catalog/products/"})
+
+    assert b'name="next" value="/catalog/products/"' in page.content
+    assert page.content.count(b'name="next"') == 2  # the sign-in form's and the language switcher's
+
+
 def test_password_reset_page_has_the_shell_look(tenant_client):
     response = tenant_client.get("/accounts/password/reset/")
 
