@@ -165,4 +165,10 @@ class ModelSerializer(serializers.ModelSerializer[Any]):
         if built is None:
             built = super().get_fields()
             type(self)._built_fields = built  # type: ignore[attr-defined]
-        return copy.deepcopy(built)
+        # The cached fields are never bound, so a shallow copy of each is a fresh, unbound field that
+        # bind() then fills in; DRF's deep copy re-ran every field's constructor, on every request.
+        # Nested serializers carry fields of their own and are still copied deeply.
+        return {
+            name: copy.deepcopy(field) if isinstance(field, serializers.BaseSerializer) else copy.copy(field)
+            for name, field in built.items()
+        }
