@@ -10,6 +10,7 @@ errors; the precise reason for other errors when there is one), and ``request_id
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any, cast
 
 from django.core.exceptions import PermissionDenied, RequestDataTooBig
@@ -28,6 +29,8 @@ from monopod.api.exceptions import Conflict, PayloadTooLarge
 logger = logging.getLogger(__name__)
 
 API_PREFIX = "/api/"
+# Django's get_object_or_404, which DRF's views use, names the missing model in an English-only message.
+_NO_MATCH = re.compile(r"No (?P<model>\w+) matches the given query\.")
 
 
 # The envelope's code for each DRF exception; subclasses answer their nearest ancestor's code.
@@ -113,6 +116,9 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response:
 def _drf_equivalent(exc: Exception) -> Exception:
     """Django's exceptions that mean an API error, as DRF's own (DRF's handler converts the first two)."""
     if isinstance(exc, Http404):
+        missing = _NO_MATCH.fullmatch(str(exc.args[0])) if exc.args else None
+        if missing:
+            return exceptions.NotFound(_("No %(model)s matches the given query.") % {"model": missing["model"]})
         return exceptions.NotFound(*exc.args)
     if isinstance(exc, PermissionDenied):
         return exceptions.PermissionDenied(*exc.args)
