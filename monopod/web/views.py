@@ -146,6 +146,7 @@ class ObjectListView(ObjectView):
             "search": query if self.search_fields else None,
             "searchable": bool(self.search_fields),
             "headers": self.table.headers(sort[0] if sort else None),
+            "current_sort": sort[0] if sort and sort[0] == request.GET.get("sort") else "",
             "rows": self.table.rows(page.object_list, self._detail_url),
             "page": page,
             "table_id": TABLE_ID,
@@ -153,6 +154,7 @@ class ObjectListView(ObjectView):
         }
         context["bulk"] = bool(context["bulk_delete_url"] and context["may_delete"])
         partial = bool(getattr(request, "htmx", False)) and request.htmx.target == TABLE_ID  # type: ignore[attr-defined]
+        context["partial"] = partial
         template = self.table_template_name if partial else self.template_name
         response = TemplateResponse(request, template, context, status=200 if valid else 400)
         # The same URL answers a whole page or only the table: caches must tell them apart.

@@ -80,6 +80,7 @@ def test_member_signs_in_manages_a_product_and_reads_the_dashboard_in_arabic(bro
     wait.until(ec.url_contains("sort=unit_price"))
     wait.until(ec.presence_of_element_located((By.CSS_SELECTOR, "th[aria-sort=ascending]")))
     assert browser.execute_script("return window.shellMarker") == "kept"
+    assert len(browser.find_elements(By.ID, "object-table")) == 1  # replaced, not nested in the old one
     browser.find_element(By.CSS_SELECTOR, "a.button[href='/catalog/products/add/']").click()
     wait.until(ec.presence_of_element_located((By.ID, "id_sku")))
     browser.find_element(By.ID, "id_sku").send_keys("BRW-1")

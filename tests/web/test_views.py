@@ -102,10 +102,20 @@ def test_htmx_request_for_the_table_gets_only_the_table(admin_client, products):
     assert response["Vary"].count("HX-Request") == 1
 
 
+def test_htmx_table_keeps_the_filter_forms_sort_in_step(admin_client, products):
+    partial = admin_client.get(LIST, {"sort": "-name"}, **HX)
+    page = admin_client.get(LIST, {"sort": "-name"})
+
+    assert b'<input type="hidden" id="filter-sort" name="sort" value="-name" hx-swap-oob="true">' in partial.content
+    assert b'<input type="hidden" id="filter-sort" name="sort" value="-name">' in page.content
+    assert b'id="filter-sort" name="sort" value="" disabled>' in admin_client.get(LIST).content
+
+
 def test_htmx_request_without_the_table_target_gets_the_whole_page(admin_client, products):
     response = admin_client.get(LIST, HTTP_HX_REQUEST="true")
 
     assert b"<html" in response.content
+    assert response.content.count(b'id="filter-sort"') == 1
 
 
 def test_viewer_sees_the_list_without_add_or_bulk_delete(viewer_client, products):
