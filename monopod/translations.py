@@ -90,6 +90,7 @@ def extract(*, source_dir: Path, locale_dir: Path, workdir: Path, languages: Seq
 def update(*, source_dir: Path, locale_dir: Path) -> list[Path]:
     """Bring the catalogues in ``locale_dir`` up to date with the sources and compile them."""
     from django.core.management import call_command
+    from django.test.utils import override_settings
 
     languages = target_languages()
     with tempfile.TemporaryDirectory(prefix="monopod-messages-") as tmp:
@@ -100,8 +101,9 @@ def update(*, source_dir: Path, locale_dir: Path) -> list[Path]:
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(po, target)
             written.append(target)
-    # Run from inside locale/: compilemessages compiles every locale directory under its working directory.
-    with contextlib.chdir(locale_dir):
+    # From inside locale/ and with it as the only locale path: compilemessages compiles every locale
+    # directory it finds, and the virtualenv's packages have theirs.
+    with contextlib.chdir(locale_dir), override_settings(LOCALE_PATHS=[str(locale_dir)]):
         call_command("compilemessages", locale=languages, verbosity=0)
     return written
 
