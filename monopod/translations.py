@@ -219,7 +219,7 @@ def check(*, source_dir: Path, locale_dir: Path) -> list[str]:
                 po_path = locale_dir / language / "LC_MESSAGES" / f"{domain}.po"
                 if not po_path.exists():
                     if extracted:
-                        problems.append(f"{language}: {domain}.po is missing ({len(extracted)} messages)")
+                        problems.append(f"{language}: {domain}.po is missing ({len(extracted)} to translate)")
                     continue
                 problems += [f"{language}: {domain}: {problem}" for problem in _catalogue_problems(po_path, extracted)]
     return problems
@@ -244,9 +244,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     for problem in problems:
         print(problem)
     if problems:
-        print(
-            f"{len(problems)} translation problems: run `make messages`, translate, run it again (docs/development.md)"
-        )
+        count = f"{len(problems)} translation problem{'s' if len(problems) > 1 else ''}"
+        print(f"{count}: run `make messages`, translate, run it again (docs/development.md)")
         return 1
     print("Translations are complete.")
     return 0

@@ -174,7 +174,7 @@ def test_a_missing_catalogue_is_named_with_its_message_count(source, capsys):
     write_catalogue(source / "locale", "ar", COMPLETE["ar"])
     write_catalogue(source / "locale", "de", COMPLETE["de"])
 
-    assert run_check(source, capsys)[1][:-1] == ["fr: django.po is missing (3 messages)"]
+    assert run_check(source, capsys)[1][:-1] == ["fr: django.po is missing (3 to translate)"]
 
 
 def test_the_command_exits_non_zero_with_its_findings(source):
@@ -196,7 +196,7 @@ def test_the_command_exits_non_zero_with_its_findings(source):
     assert finished.returncode == 1
     assert finished.stdout.splitlines() == [
         "de: django: untranslated: 'Invoice'",
-        "1 translation problems: run `make messages`, translate, run it again (docs/development.md)",
+        "1 translation problem: run `make messages`, translate, run it again (docs/development.md)",
     ]
 
 
