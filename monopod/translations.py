@@ -28,7 +28,7 @@ import polib
 
 # The directories holding MonoPod's own messages; tests, deploy, docs and the virtualenv are not the UI.
 SOURCE_DIRS = ("apps", "monopod", "templates", "static")
-# Third-party code shipped in the tree (static/vendor) brings its own translations, if any; it is not copied.
+# Migrations hold nothing people read; third-party code (static/vendor) is not even copied.
 IGNORE_PATTERNS = ["migrations/*"]
 DOMAINS = ("django", "djangojs")
 
