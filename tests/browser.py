@@ -7,10 +7,12 @@ import tempfile
 import threading
 from collections.abc import Iterator
 from socketserver import ThreadingMixIn
+from typing import Any
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 import pytest
 from django.core.wsgi import get_wsgi_application
+from django.db import connections
 
 from tests.services import require
 
@@ -25,6 +27,14 @@ class QuietHandler(WSGIRequestHandler):
 
 class ThreadingWSGIServer(ThreadingMixIn, WSGIServer):
     daemon_threads = True
+
+    def process_request_thread(self, request: Any, client_address: Any) -> None:
+        # Each request has a thread, and so a database connection, of its own: close it with the thread,
+        # or the test database cannot be dropped at the end of the run.
+        try:
+            super().process_request_thread(request, client_address)
+        finally:
+            connections.close_all()
 
 
 @pytest.fixture

@@ -139,9 +139,12 @@ else:
         "store_processed": False,
     }
 CELERY_TASK_IGNORE_RESULT = True
+# A task's message is acknowledged once it has run: a worker that dies leaves it to be delivered again.
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
-CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Each process reserves a few messages ahead (still unacknowledged, so redelivered if the worker dies):
+# with one, every short task waited on the broker after the previous ack (docs/decisions/0006).
+CELERY_WORKER_PREFETCH_MULTIPLIER = 4
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TIMEZONE = "UTC"
@@ -221,6 +224,8 @@ AUTH_PASSWORD_VALIDATORS = [
 # compute a denied permission again).
 AUTHENTICATION_BACKENDS = ["apps.identity.backends.AuthenticationBackend"]
 LOGIN_URL = "/accounts/login/"
+# After signing in without a page to return to: the dashboard.
+LOGIN_REDIRECT_URL = "/"
 ACCOUNT_ADAPTER = "apps.identity.adapters.AccountAdapter"
 ACCOUNT_FORMS = {"reset_password_from_key": "apps.identity.forms.ResetPasswordKeyForm"}
 ACCOUNT_LOGIN_METHODS = {"email"}

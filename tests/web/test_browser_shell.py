@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -12,7 +14,12 @@ from tests.conftest import FOUNDER_PASSWORD, TENANT_SLUG
 
 pytestmark = pytest.mark.browser
 
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+# The README's screenshots are taken anew with MONOPOD_SCREENSHOTS=1; other runs keep theirs apart.
+SCREENSHOTS = (
+    Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+    if os.environ.get("MONOPOD_SCREENSHOTS") == "1"
+    else Path(tempfile.gettempdir()) / "monopod-screenshots"
+)
 # Rows the served pages commit in the tenant's schema (the browser's session, products, their audit
 # entries) and their baseline, so the rest of the run sees the database as it was.
 KEYED_TABLES = {
@@ -55,11 +62,13 @@ def restored(committed: Any) -> Iterator[None]:
 
 
 def test_member_signs_in_manages_a_product_and_reads_the_dashboard_in_arabic(browser, live_url, restored):
+    from selenium.common.exceptions import StaleElementReferenceException
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support import expected_conditions as ec
     from selenium.webdriver.support.ui import Select, WebDriverWait
 
-    wait = WebDriverWait(browser, 30)
+    # An element looked up while the next page replaces the document goes stale: look again.
+    wait = WebDriverWait(browser, 30, ignored_exceptions=(StaleElementReferenceException,))
     browser.set_window_size(1280, 800)
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
 
