@@ -60,8 +60,8 @@ def region_of(tenant: Any) -> Region:
 
 class RegionMiddleware:
     """Attaches ``request.region`` and ``request.features``, activates the region's time zone (for pages;
-    the API stays in UTC) and the chosen language for the request. Runs after the tenant is known and after Django's LocaleMiddleware,
-    whose choice it replaces."""
+    the API stays in UTC) and the chosen language for the request. Runs after the tenant is known and
+    after Django's LocaleMiddleware, whose choice it replaces."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
