@@ -65,6 +65,8 @@ TENANT_APPS = [
     "allauth",
     "allauth.account",
     "allauth.mfa",
+    # Domain apps.
+    "apps.ims",
     # Last: its post_migrate receiver resumes recording once every other app's has run.
     "apps.audit",
 ]
