@@ -25,3 +25,9 @@ class TransitionNotAllowed(StockError):
     """The purchase order's status does not allow this step."""
 
     code = "transition_not_allowed"
+
+
+class InvalidPurchaseOrder(StockError):
+    """The purchase order is malformed: no lines, a line without product or with a quantity not above zero."""
+
+    code = "invalid_purchase_order"
