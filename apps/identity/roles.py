@@ -39,6 +39,20 @@ ACCESS_CONTROL_APPS = (
     "mfa",
     "webhooks",
 )
+# Business domains. A module role sees only the domains it works in; Admin, Manager and Viewer see them all.
+DOMAIN_APPS = (
+    "ims",
+    "crm",
+    "booking",
+    "commerce",
+    "billing",
+    "reports",
+    "analytics",
+    "automation",
+    "agents",
+    "healthcare",
+    "banking",
+)
 # Secrets, even hashed: only Admins see them.
 SECRET_MODELS = (
     ("identity", "apikey"),
@@ -52,7 +66,11 @@ SECRET_MODELS = (
 
 @dataclass(frozen=True)
 class Role:
-    """What a role may do: view everything (but secrets), and write within ``writes`` apps."""
+    """What a role may do: view everything (but secrets and other domains), and write within ``writes`` apps.
+
+    A role with ``reads_all_domains`` views every domain app; one without views only the domain apps
+    it writes.
+    """
 
     name: str
     description: str
@@ -60,6 +78,7 @@ class Role:
     writes_all_business_apps: bool = False
     may_delete: bool = False
     everything: bool = False
+    reads_all_domains: bool = False
 
 
 ROLE_DEFINITIONS = (
@@ -68,8 +87,9 @@ ROLE_DEFINITIONS = (
         MANAGER,
         "Runs the business: adds and changes everything but access control; deletes nothing.",
         writes_all_business_apps=True,
+        reads_all_domains=True,
     ),
-    Role(VIEWER, "Looks at everything but secrets; never writes."),
+    Role(VIEWER, "Looks at everything but secrets; never writes.", reads_all_domains=True),
     Role(INVENTORY_MANAGER, "Manages inventory.", writes=("ims",), may_delete=True),
     Role(SALES_REP, "Works customers, orders and bookings.", writes=("crm", "commerce", "booking")),
     Role(ACCOUNTANT, "Works invoices, payments and reports.", writes=("billing", "reports", "banking")),
@@ -91,6 +111,9 @@ def role_permissions(role: str) -> QuerySet[Permission]:
     if definition.everything:
         return permissions
     grant = Q(codename__startswith="view_") & ~_secret()
+    if not definition.reads_all_domains:
+        hidden = [app for app in DOMAIN_APPS if app not in definition.writes]
+        grant &= ~Q(content_type__app_label__in=hidden)
     if definition.writes_all_business_apps:
         writable = ~Q(content_type__app_label__in=ACCESS_CONTROL_APPS)
     else:

@@ -73,7 +73,9 @@ def test_leaving_a_role_is_seen_at_once(manager_user):
 def test_a_roles_permissions_changing_is_seen_by_all_its_members(viewer_user):
     assert fresh(viewer_user).has_perm("catalog.view_product")
 
-    role_group(VIEWER).permissions.remove(Permission.objects.get(codename="view_product"))
+    role_group(VIEWER).permissions.remove(
+        Permission.objects.get(codename="view_product", content_type__app_label="catalog")
+    )
 
     assert not fresh(viewer_user).has_perm("catalog.view_product")
 
