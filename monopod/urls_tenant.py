@@ -14,11 +14,13 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("audit/", include("apps.audit.urls")),
     path("", include("apps.features.urls")),
+    path("ims/", include("apps.ims.urls")),
     path("api/v1/auth/", include("apps.identity.api.urls")),
     path("api/v1/audit/", include("apps.audit.api.urls")),
     path("api/v1/events/", include("apps.events.deliveries.urls")),
     path("api/v1/webhooks/", include("apps.events.webhooks.urls")),
     path("api/v1/features/", include("apps.features.api.urls")),
+    path("api/v1/ims/", include("apps.ims.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
 ]

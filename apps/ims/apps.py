@@ -7,3 +7,8 @@ class ImsConfig(AppConfig):
     label = "ims"
     verbose_name = _("Inventory")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from apps.ims import navigation
+
+        navigation.register()
