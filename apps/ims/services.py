@@ -406,7 +406,7 @@ def movement_reverse(*, movement: StockMovement, actor: Any, reason: str) -> lis
     ):
         raise TransitionNotAllowed(
             _("Purchase order %(number)s is %(status)s; its receipts stay.")
-            % {"number": order.number, "status": order.get_status_display()}
+            % {"number": order.number, "status": order.get_status_display().lower()}
         )
     changes = [
         (
