@@ -1,0 +1,140 @@
+"""Twenty writers adjusting one product's stock at once: no update is lost and none takes stock below zero.
+
+Real threads, each with its own database connection, on committed rows in the second tenant's schema;
+what the test commits is removed afterwards.
+"""
+
+from __future__ import annotations
+
+import random
+import threading
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+
+from apps.ims import services
+from apps.ims.exceptions import InsufficientStock
+from apps.ims.models import Product, Warehouse
+
+THREADS, ADJUSTMENTS_EACH = 20, 25
+OPENING_STOCK = Decimal("20")
+SKU, WAREHOUSE = "CONCURRENT-1", "conc"
+
+
+def in_thread(tenant, work):
+    """Run ``work`` in a thread of its own (its own connection, autocommit), re-raising what it raised."""
+    failures: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            connection.set_tenant(tenant)
+            work()
+        except BaseException as exc:  # noqa: BLE001 - re-raised in the test's thread
+            failures.append(exc)
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    thread.join()
+    if failures:
+        raise failures[0]
+
+
+@pytest.mark.slow
+def test_concurrent_adjustments_lose_no_update_and_never_go_negative(committed, other_tenant):
+    conn, _made = committed
+    schema = other_tenant.schema_name
+    assert schema == "globex"  # the statements below name it
+    last_audit = conn.execute("SELECT coalesce(max(seq), 0) FROM globex.audit_auditentry").fetchone()[0]
+    last_event = conn.execute("SELECT coalesce(max(id), 0) FROM public.events_outboxevent").fetchone()[0]
+
+    def opening() -> None:
+        product = Product.objects.create(sku=SKU, name="Contended product")
+        warehouse = Warehouse.objects.create(code=WAREHOUSE, name="Contended warehouse")
+        services.movement_post(
+            product=product, warehouse=warehouse, kind="receipt", quantity=OPENING_STOCK, unit_cost="1"
+        )
+
+    accepted: list[Decimal] = []
+    refused: list[Decimal] = []
+    errors: list[BaseException] = []
+    lock = threading.Lock()
+
+    def adjust(seed: int) -> None:
+        rng = random.Random(seed)
+        try:
+            connection.set_tenant(other_tenant)
+            product = Product.objects.get(sku=SKU)
+            warehouse = Warehouse.objects.get(code=WAREHOUSE)
+            for _ in range(ADJUSTMENTS_EACH):
+                # Biased downwards, so stock runs out again and again and refusals happen.
+                quantity = Decimal(rng.choice([q for q in range(-10, 7) if q != 0]))
+                try:
+                    services.movement_post(
+                        product=product,
+                        warehouse=warehouse,
+                        kind="adjustment",
+                        quantity=quantity,
+                        reason="Concurrent count",
+                    )
+                except InsufficientStock:
+                    with lock:
+                        refused.append(quantity)
+                else:
+                    with lock:
+                        accepted.append(quantity)
+        except BaseException as exc:  # noqa: BLE001 - asserted on below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    try:
+        in_thread(other_tenant, opening)
+        threads = [threading.Thread(target=adjust, args=(seed,)) for seed in range(THREADS)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+
+        assert errors == []
+        assert len(accepted) + len(refused) == THREADS * ADJUSTMENTS_EACH
+        assert len(refused) > 0
+        on_hand, reserved = conn.execute(
+            "SELECT l.on_hand, l.reserved FROM globex.ims_stocklevel l "
+            "JOIN globex.ims_product p ON p.id = l.product_id WHERE p.sku = %s",
+            [SKU],
+        ).fetchone()
+        assert on_hand == OPENING_STOCK + sum(accepted)
+        assert reserved == 0
+        rows = conn.execute(
+            "SELECT m.quantity, m.on_hand_after FROM globex.ims_stockmovement m "
+            "JOIN globex.ims_product p ON p.id = m.product_id WHERE p.sku = %s ORDER BY m.id",
+            [SKU],
+        ).fetchall()
+        assert len(rows) == 1 + len(accepted)
+        assert sorted(quantity for quantity, _ in rows[1:]) == sorted(accepted)
+        # Every accepted movement left stock at zero or more, and each followed the one before it.
+        assert all(after >= 0 for _, after in rows)
+        running = Decimal(0)
+        for quantity, after in rows:
+            running += quantity
+            assert after == running
+        assert running == on_hand
+    finally:
+        # Committed rows outlive the test: remove them, past the ledger's and the trail's triggers.
+        with conn.transaction():
+            conn.execute("SET LOCAL session_replication_role = replica")
+            conn.execute("DELETE FROM globex.ims_stockmovement")
+            conn.execute("DELETE FROM globex.ims_stocklevel")
+            conn.execute("DELETE FROM globex.ims_product WHERE sku = %s", [SKU])
+            conn.execute("DELETE FROM globex.ims_warehouse WHERE code = %s", [WAREHOUSE])
+            conn.execute("DELETE FROM globex.audit_auditentry WHERE seq > %s", [last_audit])
+            conn.execute(
+                "DELETE FROM public.events_outboxevent WHERE id > %s AND tenant_schema = %s", [last_event, schema]
+            )
+            conn.execute(
+                "DELETE FROM public.events_aggregatesequence WHERE tenant_schema = %s AND aggregate_type LIKE 'ims.%%'",
+                [schema],
+            )
