@@ -41,7 +41,7 @@ PRODUCT_CREATED = event_type(
 )
 PRODUCT_UPDATED = event_type(
     "ims.product.updated",
-    description="A product's fields changed; ``changed`` names them.",
+    description="A product's fields changed; `changed` names them.",
     schema=_object({**PRODUCT, "changed": {"type": "array", "items": {"type": "string"}}}),
 )
 STOCK_MOVED = event_type(
@@ -92,7 +92,7 @@ PURCHASE_ORDER_ORDERED = event_type(
 )
 PURCHASE_ORDER_RECEIVED = event_type(
     "ims.purchase_order.received",
-    description="Goods of a purchase order arrived; ``status`` says whether all of them have.",
+    description="Goods of a purchase order arrived; `status` says whether all of them have.",
     schema=_object(
         {
             **PURCHASE_ORDER,
