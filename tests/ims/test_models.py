@@ -95,3 +95,83 @@ def test_a_level_knows_what_is_available(movement):
     level = StockLevel.objects.get()
     assert (level.on_hand, level.reserved, level.available) == (D("5"), D("2"), D("3"))
     assert str(level) == f"{movement.product_id}@{movement.warehouse_id}: 5.000"
+
+
+ADMIN_PAGES = [
+    "category",
+    "supplier",
+    "warehouse",
+    "location",
+    "product",
+    "reorderrule",
+    "stocklevel",
+    "stockmovement",
+    "purchaseorder",
+]
+
+
+@pytest.mark.parametrize("model", ADMIN_PAGES)
+def test_the_admin_lists_every_inventory_model(movement, tenant_client, admin_user, model):
+    tenant_client.force_login(admin_user)
+
+    assert tenant_client.get(f"/admin/ims/{model}/").status_code == 200
+
+
+def test_the_admin_never_adds_or_changes_movements_or_levels(movement, tenant_client, admin_user):
+    tenant_client.force_login(admin_user)
+    level = StockLevel.objects.get()
+
+    assert tenant_client.get("/admin/ims/stockmovement/add/").status_code == 403
+    assert tenant_client.get(f"/admin/ims/stockmovement/{movement.pk}/change/").status_code == 200
+    assert tenant_client.post(f"/admin/ims/stockmovement/{movement.pk}/delete/").status_code == 403
+    assert tenant_client.get("/admin/ims/stocklevel/add/").status_code == 403
+    assert tenant_client.post(f"/admin/ims/stocklevel/{level.pk}/delete/").status_code == 403
+    assert StockMovement.objects.count() == 1
+
+
+def test_a_product_added_in_the_admin_goes_through_the_service(tenant, tenant_client, admin_user):
+    from apps.events.models import OutboxEvent
+
+    tenant_client.force_login(admin_user)
+    form = {
+        "sku": "ADMIN-1",
+        "name": "From the admin",
+        "unit": "box",
+        "cost_price": "1.00",
+        "sale_price": "2.00",
+        "active": "on",
+        "reorder_rules-TOTAL_FORMS": "0",
+        "reorder_rules-INITIAL_FORMS": "0",
+    }
+
+    response = tenant_client.post("/admin/ims/product/add/", form)
+
+    assert response.status_code == 302
+    created = OutboxEvent.objects.get(tenant_schema="acme", event_type="ims.product.created")
+    assert created.envelope["data"]["sku"] == "ADMIN-1"
+    assert created.envelope["userId"] == str(admin_user.pk)
+
+
+def test_a_product_changed_in_the_admin_goes_through_the_service(movement, tenant_client, admin_user):
+    from apps.events.models import OutboxEvent
+
+    tenant_client.force_login(admin_user)
+    product = movement.product
+    form = {
+        "sku": product.sku,
+        "name": "Renamed in the admin",
+        "unit": product.unit,
+        "cost_price": str(product.cost_price),
+        "sale_price": str(product.sale_price),
+        "active": "on",
+        "reorder_rules-TOTAL_FORMS": "0",
+        "reorder_rules-INITIAL_FORMS": "0",
+    }
+
+    response = tenant_client.post(f"/admin/ims/product/{product.pk}/change/", form)
+
+    assert response.status_code == 302
+    updated = OutboxEvent.objects.get(tenant_schema="acme", event_type="ims.product.updated")
+    assert updated.envelope["data"]["changed"] == ["name"]
+    product.refresh_from_db()
+    assert product.name == "Renamed in the admin"
