@@ -1,4 +1,8 @@
-"""The inventory's filters, shared by its API and its web pages."""
+"""The inventory's filters, shared by its API and its web pages.
+
+Relations filter by id as plain integers (as apps.events.webhooks does): an id that names nothing in
+this tenant lists nothing, rather than being a 400 that would tell one id from another.
+"""
 
 from __future__ import annotations
 
@@ -12,12 +16,15 @@ from apps.ims.models import (
     Warehouse,
 )
 from monopod.api import FilterSet
+from monopod.api.filters import IntegerFilter
 
 
 class CategoryFilterSet(FilterSet):
+    parent = IntegerFilter(field_name="parent")
+
     class Meta:
         model = Category
-        fields = {"parent": ["exact", "isnull"]}
+        fields = {"parent": ["isnull"]}
 
 
 class SupplierFilterSet(FilterSet):
@@ -33,11 +40,12 @@ class WarehouseFilterSet(FilterSet):
 
 
 class ProductFilterSet(FilterSet):
+    category = IntegerFilter(field_name="category")
+
     class Meta:
         model = Product
         fields = {
             "sku": ["exact"],
-            "category": ["exact"],
             "unit": ["exact"],
             "active": ["exact"],
             "sale_price": ["gte", "lte"],
@@ -45,24 +53,32 @@ class ProductFilterSet(FilterSet):
 
 
 class StockLevelFilterSet(FilterSet):
+    product = IntegerFilter(field_name="product")
+    warehouse = IntegerFilter(field_name="warehouse")
+
     class Meta:
         model = StockLevel
-        fields = {"product": ["exact"], "warehouse": ["exact"], "below_reorder_point": ["exact"]}
+        fields = {"below_reorder_point": ["exact"]}
 
 
 class StockMovementFilterSet(FilterSet):
+    product = IntegerFilter(field_name="product")
+    warehouse = IntegerFilter(field_name="warehouse")
+
     class Meta:
         model = StockMovement
         fields = {
-            "product": ["exact"],
-            "warehouse": ["exact"],
             "kind": ["exact"],
             "reference": ["exact"],
+            "transfer_group": ["exact"],
             "created_at": ["gte", "lte"],
         }
 
 
 class PurchaseOrderFilterSet(FilterSet):
+    supplier = IntegerFilter(field_name="supplier")
+    warehouse = IntegerFilter(field_name="warehouse")
+
     class Meta:
         model = PurchaseOrder
-        fields = {"status": ["exact"], "supplier": ["exact"], "warehouse": ["exact"]}
+        fields = {"status": ["exact"]}

@@ -298,7 +298,13 @@ class StockMovementView(ObjectView):
         return HttpResponseRedirect(self.return_url(object_url(Product, "detail", data["product"])))
 
     def render(self, form: StockMovementForm, status: int = 200) -> HttpResponse:
-        context = {**self.base_context(), "form": form, "cancel_url": self.return_url(reverse("ims:product_list"))}
+        asked = self.request.POST.get("return_url") or self.request.GET.get("return_url") or ""
+        context = {
+            **self.base_context(),
+            "form": form,
+            "return_url": asked,
+            "cancel_url": self.return_url(reverse("ims:product_list")),
+        }
         return TemplateResponse(self.request, self.template_name, context, status=status)
 
 

@@ -6,6 +6,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 
 from apps.ims.models import (
@@ -43,6 +44,8 @@ class WarehouseSerializer(ModelSerializer):
         fields = ["id", "code", "name", "address", "active"]
 
 
+# Named apart from other apps' products (the framework's test catalog has one): schema components share one namespace.
+@extend_schema_serializer(component_name="InventoryProduct")
 class ProductSerializer(ModelSerializer):
     class Meta:
         model = Product

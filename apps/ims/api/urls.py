@@ -15,6 +15,6 @@ router.register("movements", views.StockMovementViewSet, basename="ims-movement"
 router.register("purchase-orders", views.PurchaseOrderViewSet, basename="ims-purchase-order")
 
 urlpatterns = [
-    path("valuation/", views.ValuationViewSet.as_view({"get": "list"}), name="ims-valuation"),
+    path("valuation/", views.ValuationViewSet.as_view({"get": "summary"}), name="ims-valuation"),
     *router.urls,
 ]

@@ -275,14 +275,13 @@ class ValuationViewSet(TenantModelViewSet):
         parameters=[OpenApiParameter("warehouse", OpenApiTypes.INT, description=_("Only this warehouse."))],
         responses=ValuationSerializer,
     )
-    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        """Each product's value in each warehouse, and the total."""
+    def summary(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """Each product's value in each warehouse, and the total (one object: not a paged list)."""
         refuse_unknown_parameters(request, {"warehouse", "format"})
         warehouse = None
         if "warehouse" in request.query_params:
-            field: serializers.PrimaryKeyRelatedField[Any] = serializers.PrimaryKeyRelatedField(
-                queryset=Warehouse.objects.all()
-            )
+            # As the list filters do: an id that names no warehouse here values nothing.
+            field = serializers.IntegerField()
             try:
                 warehouse = field.to_internal_value(request.query_params["warehouse"])
             except serializers.ValidationError as exc:
