@@ -8,24 +8,44 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from django.db.models import OuterRef, Subquery
+from django.db import connection
 
-from apps.ims.models import PurchaseOrder, ReorderRule, StockLevel
+from apps.ims.models import PurchaseOrder, StockLevel
+
+# Raw SQL: this runs on every movement, and compiling the ORM's version (a subquery for the rule) cost
+# more than the rest of the movement's Python. The reorder rule rides along unlocked (the low-stock
+# check needs it); only the level row is locked.
+_LOCK_SQL = """
+    SELECT sl.id, sl.warehouse_id, sl.on_hand, sl.reserved, sl.average_cost, sl.below_reorder_point,
+           sl.updated_at, rr.reorder_point, rr.reorder_quantity
+    FROM ims_stocklevel AS sl
+    LEFT JOIN ims_reorderrule AS rr ON rr.product_id = sl.product_id AND rr.warehouse_id = sl.warehouse_id
+    WHERE sl.product_id = %s AND sl.warehouse_id = ANY(%s)
+    ORDER BY sl.warehouse_id
+    FOR UPDATE OF sl
+"""
 
 
 def _locked_levels(product_id: int, warehouse_ids: list[int]) -> dict[int, StockLevel]:
-    rules = ReorderRule.objects.filter(product_id=OuterRef("product_id"), warehouse_id=OuterRef("warehouse_id"))
-    # The reorder rule rides along in the same query, unlocked: the low-stock check needs it on every movement.
-    levels = (
-        StockLevel.objects.select_for_update()
-        .filter(product_id=product_id, warehouse_id__in=warehouse_ids)
-        .annotate(
-            rule_point=Subquery(rules.values("reorder_point")[:1]),
-            rule_quantity=Subquery(rules.values("reorder_quantity")[:1]),
+    with connection.cursor() as cursor:
+        cursor.execute(_LOCK_SQL, [product_id, warehouse_ids])
+        rows = cursor.fetchall()
+    levels = {}
+    for pk, warehouse_id, on_hand, reserved, average_cost, below, updated_at, point, quantity in rows:
+        level = StockLevel(
+            id=pk,
+            product_id=product_id,
+            warehouse_id=warehouse_id,
+            on_hand=on_hand,
+            reserved=reserved,
+            average_cost=average_cost,
+            below_reorder_point=below,
+            updated_at=updated_at,
         )
-        .order_by("warehouse_id")
-    )
-    return {level.warehouse_id: level for level in levels}
+        level._state.adding = False
+        level.rule_point, level.rule_quantity = point, quantity  # type: ignore[attr-defined]
+        levels[warehouse_id] = level
+    return levels
 
 
 def stock_levels_lock(*, product_id: int, warehouse_ids: Iterable[int]) -> dict[int, StockLevel]:
