@@ -418,3 +418,21 @@ def test_a_second_tenant_sees_none_of_the_pages_objects(tenant, world, order, ot
     assert [page.status_code for page in pages] == [404, 404, 404]
     assert (listed.status_code, listed.context["rows"]) == (200, [])
     assert Warehouse.objects.count() == 2
+
+
+def test_editing_a_product_publishes_what_changed(admin_client, world):
+    form = {
+        "sku": "ANV-1",
+        "name": "Anvil XL",
+        "unit": "unit",
+        "category": "",
+        "cost_price": "40.00",
+        "sale_price": "0",
+    }
+    form["active"] = "on"
+
+    response = admin_client.post(f"{PRODUCTS}{world.anvil.pk}/edit/", form)
+
+    assert (response.status_code, response["Location"]) == (302, f"{PRODUCTS}{world.anvil.pk}/")
+    event = OutboxEvent.objects.filter(event_type="ims.product.updated").get()
+    assert event.envelope["data"]["changed"] == ["category", "name"]
