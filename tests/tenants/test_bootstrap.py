@@ -28,6 +28,8 @@ def seeded(monkeypatch):
     def demo_products(*, tenant: Tenant) -> None:
         calls.append((tenant.schema_name, connection.schema_name))
 
+    # Every app's seed module imported first, so that none registers itself into the test's list.
+    seeding.registered_seeders()
     monkeypatch.setattr(seeding, "_seeders", {})
     seeding.demo_seeder(demo_products)
     return calls
