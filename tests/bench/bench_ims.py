@@ -10,6 +10,11 @@ The work runs in ``tests/bench/apps/ims_worker.py``, a process of its own on the
   chunks, one connection. Goal: the service layer within 3 times raw SQL per movement. A third line
   posts through ``movement_post`` with the audit trail suspended: the difference is the movement's
   entry on the hash-chained trail.
+* **stock list**: ``GET /api/v1/ims/stock/`` over 10,000 products' stock levels, read in full a page
+  of 200 at a time through the whole stack (in process, Django's test client, a Viewer's JWT), against
+  raw SQL reading the same pages (count, then the rows with product, warehouse and reorder point
+  joined) and making the same JSON; ``tests/bench/apps/ims_stock_worker.py``. Its queries per request
+  are counted for a page of 200, a page of 10 and a page of one row: the goal is that they are equal.
 
 Each measurement is a function in ``MEASUREMENTS``; a failing one does not stop the others.
 """
@@ -107,5 +112,53 @@ def per_movement(line: dict[str, Any]) -> float:
     return float(line["seconds"]) / int(line["movements"])
 
 
-# The stock list endpoint against raw SQL goes here as a second measurement, with its own worker command.
-MEASUREMENTS: tuple[Callable[[BenchRun, Worker], None], ...] = (measure_movements,)
+STOCK_WORKER = "tests.bench.apps.ims_stock_worker"
+STOCK_ROWS = 10_000
+GROUP_STOCK = f"ims: stock list of {STOCK_ROWS:,} products, read in full a page of 200 at a time"
+STOCK_RAW, STOCK_ENDPOINT = "ims.stock.raw", "ims.stock.endpoint"
+
+
+def measure_stock_list(bench: BenchRun, worker: Worker) -> None:
+    database = benchdb.for_run(bench)
+    result, _ = run_worker(
+        ["-m", STOCK_WORKER, "stocklist", "--slug", TENANT_SLUG, "--rows", str(STOCK_ROWS)],
+        database_env=database.server_env(),
+        name="ims.stocklist",
+        timeout=1200,
+        settings=SETTINGS,
+    )
+    queries: dict[str, int] = result["queries"]
+    constant = len(set(queries.values())) == 1
+    for key, name, label in (
+        (STOCK_RAW, "raw", "raw SQL: count + joined page, same JSON"),
+        (STOCK_ENDPOINT, "endpoint", f"GET /api/v1/ims/stock/ ({next(iter(queries.values()))} queries a page)"),
+    ):
+        line = result[name]
+        bench.record(
+            Measurement(
+                key=key,
+                group=GROUP_STOCK,
+                label=label,
+                server="in-process, 1 conn",
+                unit="rows/s",
+                rate=line["rows"] / line["seconds"],
+                cpu_ms=line["cpu_s"] * 1000 / line["requests"],
+                count=line["rows"],
+                seconds=line["seconds"],
+                detail={"ms_per_page": line["seconds"] * 1000 / line["requests"], "queries": queries},
+            )
+        )
+    ratio = result["endpoint"]["seconds"] / result["raw"]["seconds"]
+    shown = ", ".join(f"{where}: {count}" for where, count in queries.items())
+    progress(f"  endpoint {ratio:.2f}x raw SQL's time; queries per request {shown}")
+    bench.compare(
+        STOCK_ENDPOINT,
+        STOCK_RAW,
+        f"stock list endpoint vs raw SQL, {ratio:.2f}x the time; queries per request constant in the rows "
+        f"({shown}): {met(constant)}",
+    )
+    if not constant:
+        raise BenchError(f"the stock list's queries per request vary with its rows: {shown}")
+
+
+MEASUREMENTS: tuple[Callable[[BenchRun, Worker], None], ...] = (measure_movements, measure_stock_list)
