@@ -11,6 +11,7 @@ from apps.ims import services
 from apps.ims.models import (
     Category,
     Location,
+    NumberSequence,
     Product,
     PurchaseOrder,
     PurchaseOrderLine,
@@ -164,3 +165,10 @@ class PurchaseOrderAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+@admin.register(NumberSequence)
+class NumberSequenceAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):  # type: ignore[type-arg]
+    """The last numbers given out; the services raise them, in the transaction that uses the number."""
+
+    list_display = ["name", "last"]

@@ -15,7 +15,7 @@ from django.db import connection
 
 from apps.ims import services
 from apps.ims.exceptions import InsufficientStock
-from apps.ims.models import Product, Warehouse
+from apps.ims.models import Product, Supplier, Warehouse
 
 THREADS, ADJUSTMENTS_EACH = 20, 25
 OPENING_STOCK = Decimal("20")
@@ -138,3 +138,60 @@ def test_concurrent_adjustments_lose_no_update_and_never_go_negative(committed, 
                 "DELETE FROM public.events_aggregatesequence WHERE tenant_schema = %s AND aggregate_type LIKE 'ims.%%'",
                 [schema],
             )
+
+
+@pytest.mark.slow
+def test_purchase_orders_drafted_at_once_get_distinct_consecutive_numbers(committed, other_tenant):
+    conn, _made = committed
+    assert other_tenant.schema_name == "globex"  # the statements below name it
+    last_audit = conn.execute("SELECT coalesce(max(seq), 0) FROM globex.audit_auditentry").fetchone()[0]
+    last_event = conn.execute("SELECT coalesce(max(id), 0) FROM public.events_outboxevent").fetchone()[0]
+    numbers: list[str] = []
+    errors: list[BaseException] = []
+    ready = threading.Barrier(10)
+
+    def opening() -> None:
+        Product.objects.create(sku=SKU, name="Ordered product")
+        Warehouse.objects.create(code=WAREHOUSE, name="Receiving warehouse")
+        Supplier.objects.create(name="Concurrent supplier")
+
+    def draft() -> None:
+        try:
+            connection.set_tenant(other_tenant)
+            product, warehouse = Product.objects.get(sku=SKU), Warehouse.objects.get(code=WAREHOUSE)
+            supplier = Supplier.objects.get(name="Concurrent supplier")
+            ready.wait()
+            order = services.purchase_order_create(
+                supplier=supplier, warehouse=warehouse, lines=[{"product": product, "quantity": 1}], actor=None
+            )
+            numbers.append(order.number)
+        except BaseException as exc:  # noqa: BLE001 - asserted on below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    try:
+        in_thread(other_tenant, opening)
+        threads = [threading.Thread(target=draft) for _ in range(10)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+
+        assert errors == []
+        assert sorted(numbers) == [f"PO-{n:05d}" for n in range(1, 11)]
+    finally:
+        with conn.transaction():
+            conn.execute("DELETE FROM globex.ims_purchaseorderline")
+            conn.execute("DELETE FROM globex.ims_purchaseorder")
+            conn.execute("DELETE FROM globex.ims_numbersequence")
+            conn.execute("DELETE FROM globex.ims_supplier WHERE name = 'Concurrent supplier'")
+            conn.execute("DELETE FROM globex.ims_product WHERE sku = %s", [SKU])
+            conn.execute("DELETE FROM globex.ims_warehouse WHERE code = %s", [WAREHOUSE])
+            conn.execute("SET LOCAL session_replication_role = replica")
+            conn.execute("DELETE FROM globex.audit_auditentry WHERE seq > %s", [last_audit])
+            conn.execute(
+                "DELETE FROM public.events_outboxevent WHERE id > %s AND tenant_schema = 'globex'", [last_event]
+            )
+            conn.execute("DELETE FROM public.events_aggregatesequence WHERE tenant_schema = 'globex'"
+                         " AND aggregate_type LIKE 'ims.%%'")  # fmt: skip

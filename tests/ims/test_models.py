@@ -107,6 +107,7 @@ ADMIN_PAGES = [
     "stocklevel",
     "stockmovement",
     "purchaseorder",
+    "numbersequence",
 ]
 
 
