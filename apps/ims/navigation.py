@@ -11,7 +11,7 @@ SECTION = _("Inventory")
 
 def register() -> None:
     """Add the inventory's entries to the navigation and its low-stock card to the dashboard."""
-    from apps.ims.views import low_stock_card_context
+    from apps.ims.views import keeps_stock, low_stock_card_context
 
     entries = [
         (_("Products"), "ims:product_list", "box", "ims.view_product"),
@@ -21,12 +21,14 @@ def register() -> None:
         (_("Warehouses"), "ims:warehouse_list", "home", "ims.view_warehouse"),
         (_("Categories"), "ims:category_list", "tag", "ims.view_category"),
     ]
-    for order, (label, url_name, icon, permission) in enumerate(entries, start=20):
+    # After the shell's own entries and the framework's test catalog (20): domain modules from 30.
+    for order, (label, url_name, icon, permission) in enumerate(entries, start=30):
         register_entry(label=label, url_name=url_name, icon=icon, permission=permission, order=order, section=SECTION)
     register_card(
         name="ims-low-stock",
         template_name="ims/_low_stock_card.html",
         permission="ims.view_stocklevel",
         order=20,
+        condition=keeps_stock,
         context=low_stock_card_context,
     )

@@ -83,6 +83,11 @@ def low_stock_levels() -> QuerySet[StockLevel]:
     return levels.order_by("available_quantity", "product__sku")  # type: ignore[misc]  # an annotation
 
 
+def keeps_stock(request: HttpRequest) -> bool:
+    """Whether the tenant keeps stock at all: the low-stock card is for tenants with a warehouse."""
+    return Warehouse.objects.exists()
+
+
 def low_stock_card_context(request: HttpRequest) -> dict[str, Any]:
     """What the dashboard's low-stock card shows."""
     levels = low_stock_levels()

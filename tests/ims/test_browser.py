@@ -79,7 +79,7 @@ def test_a_member_adds_a_product_receives_stock_and_sees_its_badge_change(browse
     browser.find_element(By.ID, "id_login").send_keys(f"founder@{TENANT_SLUG}.test")
     browser.find_element(By.ID, "id_password").send_keys(FOUNDER_PASSWORD)
     browser.find_element(By.CSS_SELECTOR, "main button[type=submit]").click()
-    wait.until(ec.presence_of_element_located((By.CSS_SELECTOR, "[data-card=ims-low-stock]")))
+    wait.until(ec.presence_of_element_located((By.CSS_SELECTOR, "[data-card=welcome]")))
 
     nav = browser.find_element(By.CSS_SELECTOR, "nav.side-nav")
     nav.find_element(By.LINK_TEXT, "Warehouses").click()

@@ -342,6 +342,16 @@ def test_the_dashboard_lists_low_stock(admin_client, stocked):
     assert b'hx-trigger="ims-stock-changed throttle:2s"' in response.content
 
 
+def test_the_low_stock_card_is_for_tenants_that_keep_stock(admin_client, tenant):
+    assert b'data-card="ims-low-stock"' not in admin_client.get("/").content
+
+    Warehouse.objects.create(code="MAIN", name="Main")
+
+    response = admin_client.get("/")
+    assert b'data-card="ims-low-stock"' in response.content
+    assert b"Every product is above its reorder point." in response.content
+
+
 def test_the_low_stock_card_refreshes_alone(admin_client, stocked, tenant):
     services.movement_post(product=stocked.anvil, warehouse=stocked.east, kind="issue", quantity=D("2"))
     services.reorder_rule_set(
