@@ -1,7 +1,9 @@
 """Row locks of the inventory app, in one place so every writer takes them in the same order.
 
-Order: a purchase order's row before any stock level; stock levels by (product id, warehouse id).
-Two writers that follow it never wait on each other in a cycle.
+Order: a purchase order's row, then stock levels by (product id, warehouse id), then the audit
+trail's per-tenant lock, which the first audited write of a transaction takes (apps.audit.services).
+So a service locks every level it will change before its first audited write (a movement, a purchase
+order line, a reorder rule): two writers that follow the order never wait on each other in a cycle.
 """
 
 from __future__ import annotations

@@ -91,15 +91,19 @@ def reorder_rule_set(
     amount = _quantity(reorder_quantity, field=_("reorder quantity"))
     if point < 0 or amount < 0:
         raise InvalidMovement(_("Reorder point and quantity cannot be negative."))
+    # The level before the rule: its lock comes before the trail's, which the rule's audited save takes.
+    level = None
+    if StockLevel.objects.filter(product=product, warehouse=warehouse).exists():
+        level = stock_levels_lock(product_id=product.pk, warehouse_ids=[warehouse.pk])[warehouse.pk]
     rule, created = ReorderRule.objects.get_or_create(
         product=product, warehouse=warehouse, defaults={"reorder_point": point, "reorder_quantity": amount}
     )
     if not created and (rule.reorder_point, rule.reorder_quantity) != (point, amount):
         rule.reorder_point, rule.reorder_quantity = point, amount
         rule.save(update_fields=["reorder_point", "reorder_quantity"])
-    if StockLevel.objects.filter(product=product, warehouse=warehouse).exists():
-        level = stock_levels_lock(product_id=product.pk, warehouse_ids=[warehouse.pk])[warehouse.pk]
+    if level is not None:
         level.product, level.warehouse = product, warehouse
+        level.rule_point, level.rule_quantity = point, amount  # type: ignore[attr-defined]
         below = _low_stock_check(level, actor=actor)
         if below != level.below_reorder_point:
             StockLevel.objects.filter(pk=level.pk).update(below_reorder_point=below, updated_at=timezone.now())
@@ -573,7 +577,9 @@ def purchase_order_receive(*, order: PurchaseOrder, receipts: Mapping[Any, Any],
         wanted = {int(line_id): quantity for line_id, quantity in receipts.items()}
     except (TypeError, ValueError):
         raise InvalidMovement(_("Lines are named by their id.")) from None
-    lines = {line.pk: line for line in locked.lines.select_for_update().filter(pk__in=wanted).select_related("product")}
+    # Only the lines are locked (not their products, which every movement's foreign key check reads).
+    lines_locked = locked.lines.select_for_update(of=("self",)).filter(pk__in=wanted).select_related("product")
+    lines = {line.pk: line for line in lines_locked}
     unknown = sorted(set(wanted) - set(lines))
     if unknown:
         raise InvalidMovement(
@@ -581,7 +587,12 @@ def purchase_order_receive(*, order: PurchaseOrder, receipts: Mapping[Any, Any],
             % {"lines": ", ".join(str(line_id) for line_id in unknown), "number": locked.number}
         )
     received: list[dict[str, Any]] = []
-    # By product id: the order stock levels are locked in everywhere (apps.ims.locks).
+    # Every level up front, by product id, before the first audited write takes the trail's lock: a
+    # movement holding a level and waiting for the trail must never wait on us (apps.ims.locks).
+    levels = {
+        product_id: stock_levels_lock(product_id=product_id, warehouse_ids=[locked.warehouse_id])
+        for product_id in sorted({line.product_id for line in lines.values()})
+    }
     for line in sorted(lines.values(), key=lambda line: (line.product_id, line.pk)):
         quantity = _quantity(wanted[line.pk], field=_("Quantity"))
         if quantity <= 0:
@@ -602,6 +613,7 @@ def purchase_order_receive(*, order: PurchaseOrder, receipts: Mapping[Any, Any],
             reason="",
             reference=locked.number,
             actor=actor,
+            levels=levels[line.product_id],
         )
         line.received_quantity += quantity
         line.save(update_fields=["received_quantity"])

@@ -15,7 +15,7 @@ from django.db import connection
 
 from apps.ims import services
 from apps.ims.exceptions import InsufficientStock
-from apps.ims.models import Product, Supplier, Warehouse
+from apps.ims.models import Product, PurchaseOrder, Supplier, Warehouse
 
 THREADS, ADJUSTMENTS_EACH = 20, 25
 OPENING_STOCK = Decimal("20")
@@ -189,6 +189,94 @@ def test_purchase_orders_drafted_at_once_get_distinct_consecutive_numbers(commit
             conn.execute("DELETE FROM globex.ims_product WHERE sku = %s", [SKU])
             conn.execute("DELETE FROM globex.ims_warehouse WHERE code = %s", [WAREHOUSE])
             conn.execute("SET LOCAL session_replication_role = replica")
+            conn.execute("DELETE FROM globex.audit_auditentry WHERE seq > %s", [last_audit])
+            conn.execute(
+                "DELETE FROM public.events_outboxevent WHERE id > %s AND tenant_schema = 'globex'", [last_event]
+            )
+            conn.execute("DELETE FROM public.events_aggregatesequence WHERE tenant_schema = 'globex'"
+                         " AND aggregate_type LIKE 'ims.%%'")  # fmt: skip
+
+
+@pytest.mark.slow
+def test_receiving_orders_while_stock_moves_never_deadlocks(committed, other_tenant):
+    """A receipt of several products and movements of one of them take locks in the same order."""
+    conn, _made = committed
+    assert other_tenant.schema_name == "globex"  # the statements below name it
+    last_audit = conn.execute("SELECT coalesce(max(seq), 0) FROM globex.audit_auditentry").fetchone()[0]
+    last_event = conn.execute("SELECT coalesce(max(id), 0) FROM public.events_outboxevent").fetchone()[0]
+    orders, adjusters, rounds = 6, 4, 30
+    errors: list[BaseException] = []
+    receiving = threading.Event()
+
+    def opening() -> None:
+        warehouse = Warehouse.objects.create(code=WAREHOUSE, name="Receiving warehouse")
+        supplier = Supplier.objects.create(name="Concurrent supplier")
+        products = [Product.objects.create(sku=f"{SKU}-{n}", name=f"Product {n}") for n in range(3)]
+        for product in products:
+            services.movement_post(product=product, warehouse=warehouse, kind="receipt", quantity=1000, unit_cost=1)
+        for _ in range(orders):
+            order = services.purchase_order_create(
+                supplier=supplier,
+                warehouse=warehouse,
+                lines=[{"product": product, "quantity": 5, "unit_cost": 1} for product in products],
+                actor=None,
+            )
+            services.purchase_order_order(order=order, actor=None)
+
+    def receive() -> None:
+        try:
+            connection.set_tenant(other_tenant)
+            receiving.set()
+            for order in PurchaseOrder.objects.order_by("id"):
+                services.purchase_order_receive(
+                    order=order, receipts={line.pk: line.quantity for line in order.lines.all()}, actor=None
+                )
+        except BaseException as exc:  # noqa: BLE001 - asserted on below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    def adjust(n: int) -> None:
+        try:
+            connection.set_tenant(other_tenant)
+            warehouse = Warehouse.objects.get(code=WAREHOUSE)
+            products = list(Product.objects.filter(sku__startswith=f"{SKU}-").order_by("-sku"))
+            receiving.wait()
+            for step in range(rounds):
+                product = products[(n + step) % len(products)]
+                services.movement_post(
+                    product=product, warehouse=warehouse, kind="adjustment", quantity=-1, reason="Count"
+                )
+        except BaseException as exc:  # noqa: BLE001 - asserted on below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    try:
+        in_thread(other_tenant, opening)
+        threads = [threading.Thread(target=receive)]
+        threads += [threading.Thread(target=adjust, args=(n,)) for n in range(adjusters)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+
+        assert errors == []
+        statuses = conn.execute("SELECT DISTINCT status FROM globex.ims_purchaseorder").fetchall()
+        assert statuses == [("received",)]
+        levels = conn.execute("SELECT sum(on_hand) FROM globex.ims_stocklevel").fetchone()[0]
+        assert levels == 3 * 1000 + orders * 3 * 5 - adjusters * rounds
+    finally:
+        with conn.transaction():
+            conn.execute("SET LOCAL session_replication_role = replica")
+            conn.execute("DELETE FROM globex.ims_stockmovement")
+            conn.execute("DELETE FROM globex.ims_stocklevel")
+            conn.execute("DELETE FROM globex.ims_purchaseorderline")
+            conn.execute("DELETE FROM globex.ims_purchaseorder")
+            conn.execute("DELETE FROM globex.ims_numbersequence")
+            conn.execute("DELETE FROM globex.ims_supplier WHERE name = 'Concurrent supplier'")
+            conn.execute("DELETE FROM globex.ims_product WHERE sku LIKE %s", [f"{SKU}-%"])
+            conn.execute("DELETE FROM globex.ims_warehouse WHERE code = %s", [WAREHOUSE])
             conn.execute("DELETE FROM globex.audit_auditentry WHERE seq > %s", [last_audit])
             conn.execute(
                 "DELETE FROM public.events_outboxevent WHERE id > %s AND tenant_schema = 'globex'", [last_event]
