@@ -15,7 +15,7 @@ class IdempotencyRecord(models.Model):
     are committed.
     """
 
-    principal = models.CharField(max_length=100)
+    principal = models.CharField(max_length=255)
     key = models.CharField(max_length=255)
     # A digest of the method, path and body: a key sent again with another request is refused.
     fingerprint = models.CharField(max_length=64)

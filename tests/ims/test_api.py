@@ -423,10 +423,6 @@ class TestStockMovementAPI(WritesRefused):
             )[0],
         ]
 
-    @pytest.mark.xfail(
-        strict=True,
-        reason="monopod.idempotency stores the principal in 100 characters; an API key's principal is longer",
-    )
     def test_an_api_key_posts_with_an_idempotency_key(self, admin_user, objects):
         _key, writer = api_key_create(name="writer", scopes=["ims:write"], user=admin_user)
         client = KeyedClient(HTTP_HOST=ACME_HOST)

@@ -170,7 +170,7 @@ class PurchaseOrderLineSerializer(ModelSerializer):
 class PurchaseOrderSerializer(ModelSerializer):
     """A purchase order with its lines; its status changes only through the order, receive and cancel actions."""
 
-    lines = PurchaseOrderLineSerializer(many=True)
+    lines = PurchaseOrderLineSerializer(many=True, min_length=1)
     total = serializers.DecimalField(max_digits=14, decimal_places=2, read_only=True)
 
     class Meta:
@@ -202,11 +202,6 @@ class PurchaseOrderSerializer(ModelSerializer):
             "created_at",
             "updated_at",
         ]
-
-    def validate_lines(self, lines: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        if not lines:
-            raise serializers.ValidationError(_("An order needs at least one line."))
-        return lines
 
 
 class ReceiptLineSerializer(serializers.Serializer[Any]):
