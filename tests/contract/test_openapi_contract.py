@@ -59,9 +59,9 @@ schema.app = application
 # Refusals of schema-valid data for what an OpenAPI schema cannot state: uniqueness (a SKU an earlier
 # example already created), that a referenced id exists, that a text is more than whitespace (it is
 # trimmed, then blank), a minimum of a decimal sent as a string ("0" for a quantity above zero); and,
-# which the schema could state but drf-spectacular does not, the minimum length of a nested list (an
+# which the schema could state but drf-spectacular does not, that a nested list is not empty (an
 # order's lines).
-BEYOND_THE_SCHEMA = {"unique", "does_not_exist", "blank", "min_value", "min_length"}
+BEYOND_THE_SCHEMA = {"unique", "does_not_exist", "blank", "min_value", "empty"}
 
 
 @schema.hook

@@ -170,7 +170,7 @@ class PurchaseOrderLineSerializer(ModelSerializer):
 class PurchaseOrderSerializer(ModelSerializer):
     """A purchase order with its lines; its status changes only through the order, receive and cancel actions."""
 
-    lines = PurchaseOrderLineSerializer(many=True, min_length=1)
+    lines = PurchaseOrderLineSerializer(many=True, allow_empty=False)
     total = serializers.DecimalField(max_digits=14, decimal_places=2, read_only=True)
 
     class Meta:
