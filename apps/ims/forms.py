@@ -8,6 +8,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from apps.ims.constants import PRODUCT_FIELDS
 from apps.ims.models import Product, PurchaseOrder, Warehouse
 
 # The kinds a person posts from the stock form; reservations and releases belong to orders.
@@ -22,18 +23,7 @@ FORM_KINDS = [
 class ProductForm(forms.ModelForm):  # type: ignore[type-arg]
     class Meta:
         model = Product
-        fields = [
-            "sku",
-            "name",
-            "description",
-            "unit",
-            "category",
-            "cost_price",
-            "sale_price",
-            "barcode",
-            "active",
-            "allow_negative_stock",
-        ]
+        fields = list(PRODUCT_FIELDS)
 
 
 class StockMovementForm(forms.Form):

@@ -21,21 +21,12 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from apps.ims import services
+from apps.ims.constants import PRODUCT_FIELDS
 from apps.ims.exceptions import StockError
 from apps.ims.models import Category, Product
 
 REQUIRED_COLUMNS = ("sku", "name")
-OPTIONAL_COLUMNS = (
-    "description",
-    "unit",
-    "category",
-    "cost_price",
-    "sale_price",
-    "barcode",
-    "active",
-    "allow_negative_stock",
-)
-COLUMNS = REQUIRED_COLUMNS + OPTIONAL_COLUMNS
+COLUMNS = PRODUCT_FIELDS
 BOOLEAN_COLUMNS = frozenset({"active", "allow_negative_stock"})
 TRUE_VALUES = frozenset({"true", "yes", "1"})
 FALSE_VALUES = frozenset({"false", "no", "0"})
@@ -74,18 +65,7 @@ class ProductRowForm(forms.ModelForm):  # type: ignore[type-arg]
 
     class Meta:
         model = Product
-        fields = [
-            "sku",
-            "name",
-            "description",
-            "unit",
-            "category",
-            "cost_price",
-            "sale_price",
-            "barcode",
-            "active",
-            "allow_negative_stock",
-        ]
+        fields = list(PRODUCT_FIELDS)
 
 
 def _boolean(value: str) -> bool:

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from apps.ims import selectors, services
+from apps.ims.constants import PRODUCT_FIELDS
 from apps.ims.exceptions import InsufficientStock, StockError, TransitionNotAllowed
 from apps.ims.filtersets import (
     CategoryFilterSet,
@@ -107,19 +108,7 @@ class ProductListView(ObjectListView):
 
 class ProductDetailView(ObjectDetailView):
     queryset = Product.objects.select_related("category")
-    fields = [
-        "sku",
-        "name",
-        "description",
-        "unit",
-        "category",
-        "cost_price",
-        "sale_price",
-        "barcode",
-        "active",
-        "allow_negative_stock",
-        "updated_at",
-    ]
+    fields = [*PRODUCT_FIELDS, "updated_at"]
     related = [
         RelatedSection(
             _("Stock per warehouse"),

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 
+from apps.ims.constants import PRODUCT_FIELDS
 from apps.ims.models import (
     Category,
     Product,
@@ -49,21 +50,7 @@ class WarehouseSerializer(ModelSerializer):
 class ProductSerializer(ModelSerializer):
     class Meta:
         model = Product
-        fields = [
-            "id",
-            "sku",
-            "name",
-            "description",
-            "unit",
-            "category",
-            "cost_price",
-            "sale_price",
-            "barcode",
-            "active",
-            "allow_negative_stock",
-            "created_at",
-            "updated_at",
-        ]
+        fields = ["id", *PRODUCT_FIELDS, "created_at", "updated_at"]
         read_only_fields = ["created_at", "updated_at"]
 
 
