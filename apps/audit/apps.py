@@ -2,6 +2,7 @@ from typing import Any
 
 from django.apps import AppConfig
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 
 RECENT_ENTRIES = 8
 
@@ -9,7 +10,7 @@ RECENT_ENTRIES = 8
 class AuditConfig(AppConfig):
     name = "apps.audit"
     label = "audit"
-    verbose_name = "Audit trail"
+    verbose_name = _("Audit trail")
 
     def ready(self) -> None:
         from apps.audit import receivers

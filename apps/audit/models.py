@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class ActorType(models.TextChoices):
-    USER = "user", "User"
-    API_KEY = "api_key", "API key"
-    SYSTEM = "system", "System"
-    ANONYMOUS = "anonymous", "Anonymous"
+    USER = "user", _("User")
+    API_KEY = "api_key", _("API key")
+    SYSTEM = "system", _("System")
+    ANONYMOUS = "anonymous", _("Anonymous")
 
 
 class AuditEntry(models.Model):
@@ -18,26 +19,28 @@ class AuditEntry(models.Model):
     Rows are never updated or deleted: a trigger refuses both (migration 0002).
     """
 
-    seq = models.BigIntegerField(primary_key=True, help_text="Position in the tenant's chain, from 1.")
-    occurred_at = models.DateTimeField(db_index=True)
-    actor_type = models.CharField(max_length=16, choices=ActorType.choices)
-    actor_id = models.CharField(max_length=64, blank=True)
-    actor_label = models.CharField(max_length=255, blank=True)
-    action = models.CharField(max_length=64, db_index=True)
-    object_type = models.CharField(max_length=100, blank=True, help_text="app_label.model")
-    object_id = models.CharField(max_length=255, blank=True)
-    changes = models.JSONField(default=dict, blank=True, help_text="{field: [before, after]}, secrets masked.")
-    request_id = models.CharField(max_length=64, blank=True)
-    trace_id = models.CharField(max_length=32, blank=True)
-    ip = models.CharField(max_length=45, blank=True)
-    user_agent = models.CharField(max_length=512, blank=True)
-    previous_hash = models.CharField(max_length=64)
-    hash = models.CharField(max_length=64)
+    seq = models.BigIntegerField(_("seq"), primary_key=True, help_text=_("Position in the tenant's chain, from 1."))
+    occurred_at = models.DateTimeField(_("occurred at"), db_index=True)
+    actor_type = models.CharField(_("actor type"), max_length=16, choices=ActorType.choices)
+    actor_id = models.CharField(_("actor id"), max_length=64, blank=True)
+    actor_label = models.CharField(_("actor label"), max_length=255, blank=True)
+    action = models.CharField(_("action"), max_length=64, db_index=True)
+    object_type = models.CharField(_("object type"), max_length=100, blank=True, help_text=_("app_label.model"))
+    object_id = models.CharField(_("object id"), max_length=255, blank=True)
+    changes = models.JSONField(
+        _("changes"), default=dict, blank=True, help_text=_("{field: [before, after]}, secrets masked.")
+    )
+    request_id = models.CharField(_("request id"), max_length=64, blank=True)
+    trace_id = models.CharField(_("trace id"), max_length=32, blank=True)
+    ip = models.CharField(_("ip"), max_length=45, blank=True)
+    user_agent = models.CharField(_("user agent"), max_length=512, blank=True)
+    previous_hash = models.CharField(_("previous hash"), max_length=64)
+    hash = models.CharField(_("hash"), max_length=64)
 
     class Meta:
         ordering = ["-seq"]
-        verbose_name = "audit entry"
-        verbose_name_plural = "audit entries"
+        verbose_name = _("audit entry")
+        verbose_name_plural = _("audit entries")
         indexes = [
             models.Index(fields=["object_type", "object_id"], name="audit_object_idx"),
             models.Index(fields=["actor_type", "actor_id"], name="audit_actor_idx"),

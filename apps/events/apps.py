@@ -1,8 +1,10 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class EventsConfig(AppConfig):
     name = "apps.events"
+    verbose_name = _("Events")
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 class FeaturesConfig(AppConfig):
     name = "apps.features"
     label = "features"
-    verbose_name = "Features and regions"
+    verbose_name = _("Features and regions")
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:

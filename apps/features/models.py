@@ -35,7 +35,9 @@ class FeatureOverride(models.Model):
 class Consent(models.Model):
     """A member's acceptance of one version of the privacy notice (GDPR consent)."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="consents")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="consents", verbose_name=_("user")
+    )
     version = models.CharField(_("version"), max_length=32)
     accepted_at = models.DateTimeField(_("accepted at"), auto_now_add=True)
 

@@ -1,10 +1,11 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class IdentityConfig(AppConfig):
     name = "apps.identity"
     label = "identity"
-    verbose_name = "Identity"
+    verbose_name = _("Identity")
 
     def ready(self) -> None:
         from django.db.models.signals import post_migrate

@@ -13,6 +13,7 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from rest_framework_api_key.models import AbstractAPIKey, APIKeyManager
 
 
@@ -35,11 +36,11 @@ class UserManager(BaseUserManager["User"]):
 class User(AbstractBaseUser, PermissionsMixin):
     """A person who signs in to one tenant (or, in the public schema, a platform operator)."""
 
-    email = models.EmailField(unique=True)
-    full_name = models.CharField(max_length=150, blank=True)
-    is_staff = models.BooleanField(default=False, help_text="May sign in to the admin console.")
-    is_active = models.BooleanField(default=True)
-    date_joined = models.DateTimeField(default=timezone.now)
+    email = models.EmailField(_("email"), unique=True)
+    full_name = models.CharField(_("full name"), max_length=150, blank=True)
+    is_staff = models.BooleanField(_("is staff"), default=False, help_text=_("May sign in to the admin console."))
+    is_active = models.BooleanField(_("is active"), default=True)
+    date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
 
     objects: ClassVar[UserManager] = UserManager()
 
@@ -49,6 +50,8 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     class Meta:
         ordering = ["email"]
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
         constraints = [models.UniqueConstraint(Lower("email"), name="identity_user_email_ci_unique")]
 
     def __str__(self) -> str:
@@ -81,21 +84,23 @@ class ApiKey(AbstractAPIKey):
         settings.AUTH_USER_MODEL,
         on_delete=models.CASCADE,
         related_name="api_keys",
-        help_text="The user the key acts as.",
+        verbose_name=_("user"),
+        help_text=_("The user the key acts as."),
     )
     scopes = ArrayField(
         models.CharField(max_length=64, validators=[validate_scope]),
         default=list,
         blank=True,
-        help_text='What the key may do, comma-separated, such as "ims:read,crm:write".',
+        verbose_name=_("scopes"),
+        help_text=_('What the key may do, comma-separated, such as "ims:read,crm:write".'),
     )
-    last_used_at = models.DateTimeField(null=True, blank=True, editable=False)
+    last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True, editable=False)
 
     objects: ClassVar[ApiKeyManager] = ApiKeyManager()
 
     class Meta(AbstractAPIKey.Meta):
-        verbose_name = "API key"
-        verbose_name_plural = "API keys"
+        verbose_name = _("API key")  # type: ignore[assignment]  # the stubs say str; a lazy string is what Django takes
+        verbose_name_plural = _("API keys")  # type: ignore[assignment]
 
     def has_scopes(self, scopes: Iterable[str]) -> bool:
         return set(scopes) <= set(self.scopes)

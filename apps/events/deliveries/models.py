@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 
 class Delivery(models.Model):
@@ -16,25 +17,32 @@ class Delivery(models.Model):
     """
 
     class Status(models.TextChoices):
-        PENDING = "pending", "Pending"
-        DONE = "done", "Done"
-        DEAD = "dead", "Dead"
+        PENDING = "pending", _("Pending")
+        DONE = "done", _("Done")
+        DEAD = "dead", _("Dead")
 
-    subscriber = models.CharField(max_length=200)
-    event_id = models.UUIDField()
-    event_type = models.CharField(max_length=120)
-    envelope = models.JSONField()
-    status = models.CharField(max_length=8, choices=Status.choices, default=Status.PENDING)
-    attempts = models.PositiveIntegerField(default=0, help_text="Runs of the subscriber so far, failed or not.")
-    last_error = models.TextField(blank=True, help_text="The last failure: exception class and message.")
-    next_attempt_at = models.DateTimeField(null=True, blank=True, help_text="When the queued retry is due.")
-    created_at = models.DateTimeField(default=timezone.now)
-    updated_at = models.DateTimeField(auto_now=True)
-    done_at = models.DateTimeField(null=True, blank=True)
+    subscriber = models.CharField(_("subscriber"), max_length=200)
+    event_id = models.UUIDField(_("event id"))
+    event_type = models.CharField(_("event type"), max_length=120)
+    envelope = models.JSONField(_("envelope"))
+    status = models.CharField(_("status"), max_length=8, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveIntegerField(
+        _("attempts"), default=0, help_text=_("Runs of the subscriber so far, failed or not.")
+    )
+    last_error = models.TextField(
+        _("last error"), blank=True, help_text=_("The last failure: exception class and message.")
+    )
+    next_attempt_at = models.DateTimeField(
+        _("next attempt at"), null=True, blank=True, help_text=_("When the queued retry is due.")
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    done_at = models.DateTimeField(_("done at"), null=True, blank=True)
 
     class Meta:
         ordering = ["-pk"]
-        verbose_name_plural = "deliveries"
+        verbose_name = _("delivery")
+        verbose_name_plural = _("deliveries")
         constraints = [
             models.UniqueConstraint(fields=["subscriber", "event_id"], name="event_deliveries_subscriber_event"),
             models.CheckConstraint(
