@@ -85,6 +85,8 @@ def _sign_in(browser: Any, base_url: str, slug: str) -> None:
 
 def test_an_eu_member_sees_the_consent_banner_and_accepts_it_without_javascript(browser, live_port, served, committed):
     from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as ec
+    from selenium.webdriver.support.ui import WebDriverWait
 
     conn, _made = committed
     base_url = f"http://{TENANT_SLUG}.localhost:{live_port}/"
@@ -94,6 +96,9 @@ def test_an_eu_member_sees_the_consent_banner_and_accepts_it_without_javascript(
     banner = browser.find_element(By.CSS_SELECTOR, "aside.consent-banner")
     assert banner.get_attribute("data-consent-version") == CONSENT_VERSION
     banner.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+    # The form posts and the answer redirects back: the page it was on is gone once that has happened.
+    WebDriverWait(browser, 20).until(ec.staleness_of(banner))
+    WebDriverWait(browser, 20).until(ec.url_to_be(base_url))
 
     assert browser.current_url == base_url
     assert browser.find_elements(By.CSS_SELECTOR, "aside.consent-banner") == []
