@@ -5,7 +5,8 @@ from __future__ import annotations
 import shutil
 import tempfile
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from socketserver import ThreadingMixIn
 from typing import Any
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
@@ -79,3 +80,44 @@ def browser() -> Iterator[object]:
     yield driver
     driver.quit()
     shutil.rmtree(profile, ignore_errors=True)
+
+
+# Append-only tables and their triggers, held off while a test removes the rows its pages committed.
+APPEND_ONLY_TRIGGERS = {
+    "ims_stockmovement": "ims_stock_movement_append_only",
+    "audit_auditentry": "audit_entry_append_only",
+}
+
+
+@contextmanager
+def founder_signed_in_and_restored(conn: Any, schema: str, keyed_tables: Mapping[str, str]) -> Iterator[None]:
+    """While it lasts, the founder of ``schema`` can sign in (a verified address); afterwards the schema
+    is as it was: the rows the served pages committed in ``keyed_tables`` (table: its increasing key,
+    listed so that a table comes before what it refers to), the sessions and the founder's last login.
+
+    ``conn`` commits (``tests.tenants.committed``), as the served pages do.
+    """
+    before = {
+        table: conn.execute(f"SELECT coalesce(max({key}), 0) FROM {schema}.{table}").fetchone()[0]  # noqa: S608
+        for table, key in keyed_tables.items()
+    }
+    sessions = [row[0] for row in conn.execute(f"SELECT session_key FROM {schema}.django_session")]  # noqa: S608
+    founder = f"founder@{schema}.test"
+    last_login = conn.execute(
+        f"SELECT last_login FROM {schema}.identity_user WHERE email = %s",  # noqa: S608
+        [founder],
+    ).fetchone()[0]
+    # Signing in needs a verified address; the founder's is still waiting for its confirmation.
+    verify = f"UPDATE {schema}.account_emailaddress SET verified = %s WHERE email = %s"  # noqa: S608
+    conn.execute(verify, [True, founder])
+    yield
+    conn.execute(verify, [False, founder])
+    for table, key in keyed_tables.items():
+        trigger = APPEND_ONLY_TRIGGERS.get(table)
+        if trigger:
+            conn.execute(f"ALTER TABLE {schema}.{table} DISABLE TRIGGER {trigger}")
+        conn.execute(f"DELETE FROM {schema}.{table} WHERE {key} > %s", [before[table]])  # noqa: S608
+        if trigger:
+            conn.execute(f"ALTER TABLE {schema}.{table} ENABLE TRIGGER {trigger}")
+    conn.execute(f"DELETE FROM {schema}.django_session WHERE NOT (session_key = ANY(%s))", [sessions])  # noqa: S608
+    conn.execute(f"UPDATE {schema}.identity_user SET last_login = %s WHERE email = %s", [last_login, founder])  # noqa: S608

@@ -4,12 +4,14 @@ africa tenant's dashboard light enough for slow networks."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import ExitStack
 from typing import Any
 
 import pytest
 
 from apps.features.constants import CONSENT_VERSION
 from monopod.tenancy import tenant_cache
+from tests.browser import founder_signed_in_and_restored
 from tests.conftest import FOUNDER_PASSWORD, OTHER_TENANT_SLUG, TENANT_SLUG
 
 pytestmark = pytest.mark.browser
@@ -34,41 +36,18 @@ def served(committed: Any) -> Iterator[Any]:
             "SELECT schema_name, region FROM public.tenants_tenant WHERE schema_name = ANY(%s)", [list(SCHEMAS)]
         ).fetchall()
     )
-    before: dict[str, dict[str, Any]] = {}
-    for schema in SCHEMAS:
-        email = f"founder@{schema}.test"
-        before[schema] = {
-            "seq": conn.execute(f"SELECT coalesce(max(seq), 0) FROM {schema}.audit_auditentry").fetchone()[0],  # noqa: S608
-            "sessions": [row[0] for row in conn.execute(f"SELECT session_key FROM {schema}.django_session")],  # noqa: S608
-            "last_login": conn.execute(
-                f"SELECT last_login FROM {schema}.identity_user WHERE email = %s",  # noqa: S608
-                [email],
-            ).fetchone()[0],
-        }
-        # Signing in needs a verified address; the founder's is still waiting for its confirmation.
-        conn.execute(f"UPDATE {schema}.account_emailaddress SET verified = true WHERE email = %s", [email])  # noqa: S608
 
     def set_region(schema: str, region: str) -> None:
         conn.execute("UPDATE public.tenants_tenant SET region = %s WHERE schema_name = %s", [region, schema])
         tenant_cache.clear()  # the served pages run in this process
 
-    yield set_region
+    with ExitStack() as restoring:
+        for schema in SCHEMAS:
+            restoring.enter_context(founder_signed_in_and_restored(conn, schema, {"audit_auditentry": "seq"}))
+        yield set_region
     for schema in SCHEMAS:
-        email = f"founder@{schema}.test"
         set_region(schema, regions[schema])
-        conn.execute(f"UPDATE {schema}.account_emailaddress SET verified = false WHERE email = %s", [email])  # noqa: S608
         conn.execute(f"DELETE FROM {schema}.features_consent")  # noqa: S608
-        conn.execute(f"ALTER TABLE {schema}.audit_auditentry DISABLE TRIGGER audit_entry_append_only")
-        conn.execute(f"DELETE FROM {schema}.audit_auditentry WHERE seq > %s", [before[schema]["seq"]])  # noqa: S608
-        conn.execute(f"ALTER TABLE {schema}.audit_auditentry ENABLE TRIGGER audit_entry_append_only")
-        conn.execute(
-            f"DELETE FROM {schema}.django_session WHERE NOT (session_key = ANY(%s))",  # noqa: S608
-            [before[schema]["sessions"]],
-        )
-        conn.execute(
-            f"UPDATE {schema}.identity_user SET last_login = %s WHERE email = %s",  # noqa: S608
-            [before[schema]["last_login"], email],
-        )
 
 
 def _sign_in(browser: Any, base_url: str, slug: str) -> None:

@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from tests.browser import founder_signed_in_and_restored
 from tests.conftest import FOUNDER_PASSWORD, TENANT_SLUG
 
 pytestmark = pytest.mark.browser
@@ -21,48 +22,19 @@ KEYED_TABLES = {
     "event_deliveries_delivery": "id",
     "audit_auditentry": "seq",
 }
-# Append-only tables and their triggers, held off while the test's own rows are removed.
-TRIGGERS = {"ims_stockmovement": "ims_stock_movement_append_only", "audit_auditentry": "audit_entry_append_only"}
 
 
 @pytest.fixture
 def restored(committed: Any) -> Iterator[None]:
     conn, _made = committed
     schema = TENANT_SLUG
-    before = {
-        table: conn.execute(f"SELECT coalesce(max({key}), 0) FROM {schema}.{table}").fetchone()[0]  # noqa: S608
-        for table, key in KEYED_TABLES.items()
-    }
     outbox = conn.execute("SELECT coalesce(max(id), 0) FROM public.events_outboxevent").fetchone()[0]
-    sessions = {row[0] for row in conn.execute(f"SELECT session_key FROM {schema}.django_session")}  # noqa: S608
-    founder = f"founder@{schema}.test"
-    last_login = conn.execute(
-        f"SELECT last_login FROM {schema}.identity_user WHERE email = %s",  # noqa: S608
-        [founder],
-    ).fetchone()[0]
-    verify = f"UPDATE {schema}.account_emailaddress SET verified = %s WHERE email = %s"  # noqa: S608
-    conn.execute(verify, [True, founder])
-    yield
-    conn.execute(verify, [False, founder])
-    for table, key in KEYED_TABLES.items():  # in order: the ledger before what it refers to
-        trigger = TRIGGERS.get(table)
-        if trigger:
-            conn.execute(f"ALTER TABLE {schema}.{table} DISABLE TRIGGER {trigger}")
-        conn.execute(f"DELETE FROM {schema}.{table} WHERE {key} > %s", [before[table]])  # noqa: S608
-        if trigger:
-            conn.execute(f"ALTER TABLE {schema}.{table} ENABLE TRIGGER {trigger}")
+    with founder_signed_in_and_restored(conn, schema, KEYED_TABLES):
+        yield
     conn.execute("DELETE FROM public.events_outboxevent WHERE id > %s AND tenant_schema = %s", [outbox, schema])
     conn.execute(
         "DELETE FROM public.events_aggregatesequence WHERE tenant_schema = %s AND aggregate_type LIKE 'ims.%%'",
         [schema],
-    )
-    conn.execute(
-        f"DELETE FROM {schema}.django_session WHERE NOT (session_key = ANY(%s))",  # noqa: S608
-        [list(sessions)],
-    )
-    conn.execute(
-        f"UPDATE {schema}.identity_user SET last_login = %s WHERE email = %s",  # noqa: S608
-        [last_login, founder],
     )
 
 

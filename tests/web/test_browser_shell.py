@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from tests.browser import founder_signed_in_and_restored
 from tests.conftest import FOUNDER_PASSWORD, TENANT_SLUG
 
 pytestmark = pytest.mark.browser
@@ -20,8 +21,8 @@ SCREENSHOTS = (
     if os.environ.get("MONOPOD_SCREENSHOTS") == "1"
     else Path(tempfile.gettempdir()) / "monopod-screenshots"
 )
-# Rows the served pages commit in the tenant's schema (the browser's session, products, their audit
-# entries) and their baseline, so the rest of the run sees the database as it was.
+# Rows the served pages commit in the tenant's schema (products, their audit entries), removed afterwards
+# so the rest of the run sees the database as it was.
 KEYED_TABLES = {
     "catalog_product": "id",
     "audit_auditentry": "seq",
@@ -31,34 +32,8 @@ KEYED_TABLES = {
 @pytest.fixture
 def restored(committed: Any) -> Iterator[None]:
     conn, _made = committed
-    schema = TENANT_SLUG
-    before = {
-        table: conn.execute(f"SELECT coalesce(max({key}), 0) FROM {schema}.{table}").fetchone()[0]  # noqa: S608
-        for table, key in KEYED_TABLES.items()
-    }
-    sessions = {row[0] for row in conn.execute(f"SELECT session_key FROM {schema}.django_session")}  # noqa: S608
-    last_login = conn.execute(
-        f"SELECT last_login FROM {schema}.identity_user WHERE email = %s",  # noqa: S608
-        [f"founder@{schema}.test"],
-    ).fetchone()[0]
-    # Signing in needs a verified address; the founder's is still waiting for its confirmation.
-    verify = f"UPDATE {schema}.account_emailaddress SET verified = %s WHERE email = %s"  # noqa: S608
-    conn.execute(verify, [True, f"founder@{schema}.test"])
-    yield
-    conn.execute(verify, [False, f"founder@{schema}.test"])
-    conn.execute(f"DELETE FROM {schema}.catalog_product WHERE id > %s", [before["catalog_product"]])  # noqa: S608
-    # The trail is append-only by a trigger; the test's own entries are removed with it held off.
-    conn.execute(f"ALTER TABLE {schema}.audit_auditentry DISABLE TRIGGER audit_entry_append_only")
-    conn.execute(f"DELETE FROM {schema}.audit_auditentry WHERE seq > %s", [before["audit_auditentry"]])  # noqa: S608
-    conn.execute(f"ALTER TABLE {schema}.audit_auditentry ENABLE TRIGGER audit_entry_append_only")
-    conn.execute(
-        f"DELETE FROM {schema}.django_session WHERE NOT (session_key = ANY(%s))",  # noqa: S608
-        [list(sessions)],
-    )
-    conn.execute(
-        f"UPDATE {schema}.identity_user SET last_login = %s WHERE email = %s",  # noqa: S608
-        [last_login, f"founder@{schema}.test"],
-    )
+    with founder_signed_in_and_restored(conn, TENANT_SLUG, KEYED_TABLES):
+        yield
 
 
 def test_member_signs_in_manages_a_product_and_reads_the_dashboard_in_arabic(browser, live_url, restored):
