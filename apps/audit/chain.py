@@ -29,14 +29,38 @@ CHAINED_FIELDS = (
 )
 
 
+def _dumps(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
 def canonical(content: dict[str, Any]) -> bytes:
     """One byte string per content: sorted keys, no spaces, UTC timestamps in ISO 8601."""
-    return json.dumps(
-        {**content, "occurred_at": content["occurred_at"].astimezone(UTC).isoformat()},
-        sort_keys=True,
-        separators=(",", ":"),
-        ensure_ascii=False,
-    ).encode()
+    return _dumps({**content, "occurred_at": content["occurred_at"].astimezone(UTC).isoformat()}).encode()
+
+
+def canonical_around_link(content: dict[str, Any]) -> tuple[str, str, str]:
+    """The canonical text of ``content``, which lacks ``seq`` and ``previous_hash``, in three pieces.
+
+    ``head + previous_hash + middle + str(seq) + tail`` is the text ``canonical`` makes of the content
+    with both: the database fills in the link to the chain's last entry while it appends the entry
+    (apps.audit.services). ``json.dumps`` with sorted keys writes ``"key":value`` pairs in key order,
+    so the pieces are cut between pairs; the link's values need no escaping (hex digits, a number).
+    """
+    values = {**content, "occurred_at": content["occurred_at"].astimezone(UTC).isoformat()}
+    pieces: list[str] = []
+    current = "{"
+    for index, key in enumerate(sorted([*values, "previous_hash", "seq"])):
+        current += ("," if index else "") + _dumps(key) + ":"
+        if key == "previous_hash":
+            pieces.append(current + '"')
+            current = '"'
+        elif key == "seq":
+            pieces.append(current)
+            current = ""
+        else:
+            current += _dumps(values[key])
+    head, middle = pieces
+    return head, middle, current + "}"
 
 
 def entry_hash(content: dict[str, Any]) -> str:

@@ -11,7 +11,7 @@ from django.db import connection, models, transaction
 from django.utils import timezone
 from django_guid import get_guid
 
-from apps.audit.chain import GENESIS_HASH, entry_hash
+from apps.audit.chain import GENESIS_HASH, canonical_around_link
 from apps.audit.context import request_context_var, suspended_var
 from apps.audit.models import ActorType, AuditEntry
 from apps.identity.models import ApiKey
@@ -24,6 +24,39 @@ SECRET_FIELD = re.compile(r"password|secret|token|key", re.IGNORECASE)
 # key's primary key embeds its hash.
 SECRET_MODEL_FIELDS = {("mfa.authenticator", "data"), ("identity.apikey", "id")}
 LOCK_NAMESPACE = "monopod.audit:"
+# The columns an entry's content fills, in the order of the statement's values.
+_CONTENT_COLUMNS = (
+    "occurred_at",
+    "actor_type",
+    "actor_id",
+    "actor_label",
+    "action",
+    "object_type",
+    "object_id",
+    "changes",
+    "request_id",
+    "trace_id",
+    "ip",
+    "user_agent",
+)
+# Appending is one round trip of two statements. The first takes the per-tenant lock (one writer per
+# chain at a time, until the transaction ends); the second, with a snapshot taken after the lock is
+# held, reads the chain's last entry and appends the next, whose hash PostgreSQL computes over the
+# canonical text Python cut around the link (apps.audit.chain.canonical_around_link). One statement
+# could not do both: its snapshot would predate the lock. Two statements in one execute() need
+# client-side binding, Django's default for psycopg 3.
+_APPEND_SQL = f"""
+    SELECT pg_advisory_xact_lock(hashtextextended(%s || current_schema(), 0));
+    INSERT INTO audit_auditentry (seq, {", ".join(_CONTENT_COLUMNS)}, previous_hash, hash)
+    SELECT last.seq + 1, {", ".join(["%s"] * len(_CONTENT_COLUMNS))}, last.hash,
+           encode(sha256(convert_to(%s || last.hash || %s || (last.seq + 1)::text || %s, 'UTF8')), 'hex')
+    FROM (
+        SELECT 0 AS seq, %s AS hash
+        UNION ALL (SELECT seq, hash FROM audit_auditentry ORDER BY seq DESC LIMIT 1)
+        ORDER BY seq DESC LIMIT 1
+    ) AS last
+    RETURNING seq, previous_hash, hash
+"""  # noqa: S608 - the columns are the constants above
 
 
 def recording_enabled() -> bool:
@@ -120,15 +153,16 @@ def audit_record(
         "ip": context.ip if context else "",
         "user_agent": context.user_agent[:512] if context else "",
     }
+    head, middle, tail = canonical_around_link(content)
+    values = [content[column] for column in _CONTENT_COLUMNS]
+    values[_CONTENT_COLUMNS.index("changes")] = json.dumps(content["changes"], ensure_ascii=False)
     # Part of the caller's transaction (no savepoint: if the entry cannot be written, neither can the
     # change), or a transaction of its own; the lock is held until that transaction ends.
-    with transaction.atomic(savepoint=False):
-        with connection.cursor() as cursor:
-            # One writer per tenant chain at a time.
-            cursor.execute(
-                "SELECT pg_advisory_xact_lock(hashtextextended(%s || current_schema(), 0))", [LOCK_NAMESPACE]
-            )
-        last = AuditEntry.objects.order_by("-seq").values_list("seq", "hash").first()
-        seq, previous_hash = last if last is not None else (0, GENESIS_HASH)
-        content.update(seq=seq + 1, previous_hash=previous_hash)
-        return AuditEntry.objects.create(**content, hash=entry_hash(content))
+    with transaction.atomic(savepoint=False), connection.cursor() as cursor:
+        cursor.execute(_APPEND_SQL, [LOCK_NAMESPACE, *values, head, middle, tail, GENESIS_HASH])
+        cursor.nextset()
+        seq, previous_hash, digest = cursor.fetchone()
+    entry = AuditEntry(**content, seq=seq, previous_hash=previous_hash, hash=digest)
+    entry._state.adding = False
+    entry._state.db = connection.alias
+    return entry

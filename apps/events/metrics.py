@@ -11,16 +11,15 @@ import logging
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
 
-from django.core.cache import cache
+from django.core.cache import caches
 from django.db import connection
-from django_tenants.utils import get_public_schema_name, schema_context
 from prometheus_client import REGISTRY, Counter
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 
 from apps.events.models import OutboxEvent
+from monopod.cache_keys import PLATFORM
 
 logger = logging.getLogger(__name__)
 
@@ -59,19 +58,14 @@ def outbox_backlog() -> OutboxBacklog:
     return OutboxBacklog(pending=int(row[0]), oldest_epoch=None if row[1] is None else float(row[1]))
 
 
-def _public() -> Any:
-    return schema_context(get_public_schema_name())
-
-
 def backlog_record(backlog: OutboxBacklog) -> None:
     """Keep what the relay saw for the gauges (no expiry: a stopped relay must show a growing lag)."""
-    with _public():
-        cache.set(BACKLOG_CACHE_KEY, {"pending": backlog.pending, "oldest": backlog.oldest_epoch}, timeout=None)
+    value = {"pending": backlog.pending, "oldest": backlog.oldest_epoch}
+    caches[PLATFORM].set(BACKLOG_CACHE_KEY, value, timeout=None)
 
 
 def backlog_recorded() -> OutboxBacklog | None:
-    with _public():
-        value = cache.get(BACKLOG_CACHE_KEY)
+    value = caches[PLATFORM].get(BACKLOG_CACHE_KEY)
     if not isinstance(value, dict):
         return None
     return OutboxBacklog(pending=int(value["pending"]), oldest_epoch=value["oldest"])

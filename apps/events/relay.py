@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import caches
 from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -25,6 +25,7 @@ from apps.events import delivery
 from apps.events.broker import BrokerChannel, BrokerUnavailable, broker_channel, broker_disconnect
 from apps.events.metrics import OUTBOX_FAILED, OUTBOX_PUBLISHED, backlog_record, outbox_backlog
 from apps.events.models import OutboxEvent
+from monopod.cache_keys import PLATFORM
 
 logger = logging.getLogger(__name__)
 
@@ -61,15 +62,17 @@ def relay_wake() -> None:
     """
     from apps.events.tasks import outbox_relay  # the task module imports this one
 
-    with _public():
-        if not cache.add(WAKE_FLAG_KEY, "1", timeout=WAKE_FLAG_SECONDS):
-            return
-        try:
-            outbox_relay.delay()
-        except Exception:
-            # The commit stands; the sweep relays its events. Let the next commit try again.
-            cache.delete(WAKE_FLAG_KEY)
-            logger.exception("outbox relay: could not queue a run; the periodic sweep will relay")
+    # The platform's cache: the flag is one for all tenants, and the connection stays in the tenant's
+    # schema (switching it would cost the tenant's next transaction a SET search_path).
+    platform = caches[PLATFORM]
+    if not platform.add(WAKE_FLAG_KEY, "1", timeout=WAKE_FLAG_SECONDS):
+        return
+    try:
+        outbox_relay.delay()
+    except Exception:
+        # The commit stands; the sweep relays its events. Let the next commit try again.
+        platform.delete(WAKE_FLAG_KEY)
+        logger.exception("outbox relay: could not queue a run; the periodic sweep will relay")
 
 
 def _aggregate_key(row: OutboxEvent) -> AggregateKey | None:
@@ -145,7 +148,7 @@ def _relay_batch(rows: list[OutboxEvent], broker: BrokerChannel, run: RelayRun, 
 
 
 def _wake_flag_clear() -> None:
-    cache.delete(WAKE_FLAG_KEY)
+    caches[PLATFORM].delete(WAKE_FLAG_KEY)
 
 
 def relay_run(*, batch_size: int | None = None, broker_url: str | None = None) -> RelayRun:

@@ -9,6 +9,7 @@ from typing import Any
 from celery.schedules import crontab
 from django_guid.integrations import CeleryIntegration
 
+from monopod.cache_keys import caches_setting
 from monopod.settings import env
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -109,21 +110,14 @@ BROKER_URL = env.service_url(
     "amqp://user:password@127.0.0.1:5672//",
 )
 
-_tenant_keys = {
-    "KEY_FUNCTION": "django_tenants.cache.make_key",
-    "REVERSE_KEY_FUNCTION": "django_tenants.cache.reverse_key",
-}
+# Keys carry the tenant's schema, or the platform's (monopod.cache_keys).
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "monopod.cache.RedisCache", "LOCATION": REDIS_URL, **_tenant_keys}}
+    CACHES = caches_setting({"BACKEND": "monopod.cache.RedisCache", "LOCATION": REDIS_URL})
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels_redis.core.RedisChannelLayer", "CONFIG": {"hosts": [REDIS_URL]}}}
 else:
-    CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
-            "LOCATION": str(VAR_DIR / "cache"),
-            **_tenant_keys,
-        }
-    }
+    CACHES = caches_setting(
+        {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "LOCATION": str(VAR_DIR / "cache")}
+    )
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 
 # --- Celery: tasks carry their tenant (tenant-schemas-celery). Without a broker, the filesystem

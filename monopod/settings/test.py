@@ -4,6 +4,7 @@ import secrets
 import tempfile
 from pathlib import Path
 
+from monopod.cache_keys import caches_setting
 from monopod.settings.base import *  # noqa: F403
 
 DEBUG = False
@@ -14,13 +15,7 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # Per-run scratch space: tests never read or write the developer's var/ data.
 _scratch = Path(tempfile.mkdtemp(prefix="monopod-test-"))
 MEDIA_ROOT = _scratch / "media"
-CACHES = {
-    "default": {
-        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-        "KEY_FUNCTION": "django_tenants.cache.make_key",
-        "REVERSE_KEY_FUNCTION": "django_tenants.cache.reverse_key",
-    }
-}
+CACHES = caches_setting({"BACKEND": "django.core.cache.backends.locmem.LocMemCache"})
 CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 CELERY_BROKER_URL = "memory://"

@@ -9,7 +9,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import DatabaseError, connection, transaction
 
-from apps.audit.chain import GENESIS_HASH, entry_hash
+from apps.audit.chain import CHAINED_FIELDS, GENESIS_HASH, entry_hash
 from apps.audit.models import AuditEntry
 from apps.audit.selectors import audit_chain_verify
 from apps.audit.services import audit_record
@@ -170,3 +170,48 @@ def test_verify_without_a_tenant_walks_every_tenant(tenant):
     lines = out.getvalue().splitlines()
     assert [line.split(":")[0] for line in lines] == ["acme", "globex", "public"]
     assert all(" entries, chain intact (" in line for line in lines)
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {},
+        {"name": [None, "Ünïcødé — قهوة"], "note": [None, 'quote " and \\ backslash']},
+        # Keys and text that look like the link the database fills in.
+        {"previous_hash": ["", '"previous_hash":"'], "seq": [1, 2], "z": {"seq": 3}},
+    ],
+)
+def test_the_canonical_text_cut_around_the_link_joins_back_to_the_canonical_text(changes):
+    from datetime import UTC, datetime
+
+    from apps.audit.chain import canonical, canonical_around_link
+
+    content = {
+        "occurred_at": datetime(2026, 11, 24, 3, 4, 5, 678901, tzinfo=UTC),
+        "actor_type": "user",
+        "actor_id": "7",
+        "actor_label": "ana@acme.test",
+        "action": "update",
+        "object_type": "ims.product",
+        "object_id": "42",
+        "changes": changes,
+        "request_id": "r" * 32,
+        "trace_id": "",
+        "ip": "192.0.2.1",
+        "user_agent": 'Mozilla/5.0 ("quoted")',
+    }
+    head, middle, tail = canonical_around_link(content)
+    linked = {**content, "seq": 12345, "previous_hash": "ab" * 32}
+    assert (head + "ab" * 32 + middle + "12345" + tail).encode() == canonical(linked)
+
+
+def test_the_hash_the_database_computes_is_the_one_the_verifier_computes_for_unicode_content(tenant):
+    entry = audit_record(
+        action="test.unicode", object_type="test.thing", object_id="١٢٣", changes={"name": ["Café", "مقهى ☕"]}
+    )
+    assert entry is not None
+    stored = AuditEntry.objects.get(seq=entry.seq)
+    content = {name: getattr(stored, name) for name in CHAINED_FIELDS}
+    assert stored.hash == entry.hash == entry_hash(content)
+    assert stored.changes == {"name": ["Café", "مقهى ☕"]}
+    assert audit_chain_verify().intact

@@ -11,6 +11,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
+from apps.audit.chain import CHAINED_FIELDS, entry_hash
 from apps.audit.models import AuditEntry
 from apps.audit.services import MASK
 from apps.identity.accounts import email_address_ensure
@@ -190,14 +191,19 @@ def test_a_request_that_changes_nothing_does_not_touch_the_trail(tenant, admin_u
     assert [query["sql"] for query in queries if "audit" in query["sql"]] == []
 
 
-def test_recording_one_entry_takes_a_lock_a_read_and_an_insert(tenant):
+def test_recording_one_entry_is_one_round_trip_taking_the_lock_then_appending(tenant):
     from apps.audit.services import audit_record
 
     with CaptureQueriesContext(connection) as queries:
-        audit_record(action="test.event")
+        entry = audit_record(action="test.event")
     statements = [query["sql"] for query in queries if not query["sql"].startswith("SET search_path")]
-    assert [statement.split()[0] for statement in statements] == ["SELECT", "SELECT", "INSERT"]
-    assert statements[0].startswith("SELECT pg_advisory_xact_lock(")
+    assert len(statements) == 1
+    lock, append = (part.strip() for part in statements[0].split(";"))
+    assert lock.startswith("SELECT pg_advisory_xact_lock(")
+    assert append.startswith("INSERT INTO audit_auditentry")
+    stored = AuditEntry.objects.get(seq=entry.seq)
+    assert (entry.previous_hash, entry.hash) == (stored.previous_hash, stored.hash)
+    assert entry.hash == entry_hash({field: getattr(stored, field) for field in CHAINED_FIELDS})
 
 
 def test_users_of_another_tenant_are_recorded_in_its_own_trail(tenant, other_tenant):

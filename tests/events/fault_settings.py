@@ -7,6 +7,7 @@ and the fault app whose subscriber leaves one row per event it takes effect for.
 
 import os
 
+from monopod.cache_keys import caches_setting
 from monopod.settings.test import *  # noqa: F403
 
 _broker = os.environ["FAULT_BROKER_URL"]
@@ -20,13 +21,11 @@ CELERY_TASK_DEFAULT_QUEUE = os.environ["FAULT_QUEUE"]
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BEAT_SCHEDULER = "celery.beat:PersistentScheduler"
 CELERY_BEAT_SCHEDULE = {"events-relay-sweep": {"task": "events.relay", "schedule": 5.0}}
-CACHES = {
-    "default": {
+CACHES = caches_setting(
+    {
         "BACKEND": "monopod.cache.RedisCache",
         "LOCATION": os.environ["FAULT_REDIS_URL"],
         "KEY_PREFIX": os.environ["FAULT_QUEUE"],
-        "KEY_FUNCTION": "django_tenants.cache.make_key",
-        "REVERSE_KEY_FUNCTION": "django_tenants.cache.reverse_key",
     }
-}
+)
 INSTALLED_APPS = [*INSTALLED_APPS, "tests.events.faultapp"]  # noqa: F405

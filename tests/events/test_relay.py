@@ -9,9 +9,10 @@ from datetime import timedelta
 
 import psycopg
 import pytest
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django_tenants.utils import schema_context, tenant_context
 from kombu import Connection, Queue
@@ -24,6 +25,7 @@ from apps.events.models import OutboxEvent
 from apps.events.relay import RELAY_LOCK_KEY, WAKE_FLAG_KEY, relay_run, relay_wake
 from apps.events.services import publish
 from apps.tenants.provisioning import tenant_domain_name
+from monopod.cache_keys import PLATFORM
 from monopod.celery import app as celery_app
 from tests.events.test_publish import TESTED
 
@@ -196,6 +198,35 @@ def test_a_burst_of_commits_queues_one_run_until_the_run_clears_the_flag(outbox,
     assert queued == ["run", "run"]
     with schema_context("public"):
         cache.delete(WAKE_FLAG_KEY)
+
+
+def test_waking_the_relay_leaves_the_tenants_connection_as_it_was(tenant, monkeypatch):
+    """The flag is a platform key, reached without switching to public: the tenant's next transaction
+    needs no new SET search_path."""
+    queued: list[str] = []
+    monkeypatch.setattr(tasks.outbox_relay, "delay", lambda: queued.append("run"))
+    with schema_context("public"):
+        cache.delete(WAKE_FLAG_KEY)
+    OutboxEvent.objects.exists()  # the connection's search path is the tenant's
+
+    with CaptureQueriesContext(connection) as queries:
+        relay_wake()
+        OutboxEvent.objects.exists()
+
+    assert queued == ["run"]
+    assert connection.schema_name == tenant.schema_name
+    assert [query["sql"] for query in queries if "search_path" in query["sql"]] == []
+    with schema_context("public"):
+        assert cache.get(WAKE_FLAG_KEY) == "1"
+        cache.delete(WAKE_FLAG_KEY)
+
+
+def test_platform_keys_are_the_public_schemas_keys_from_any_schema(tenant):
+    caches[PLATFORM].set("events:test:platform-key", "from acme", timeout=60)
+    with schema_context("public"):
+        assert cache.get("events:test:platform-key") == "from acme"
+        cache.delete("events:test:platform-key")
+    assert caches[PLATFORM].get("events:test:platform-key") is None
 
 
 def test_a_wake_that_cannot_queue_leaves_the_flag_for_the_next_commit(tenant, monkeypatch):

@@ -22,6 +22,7 @@ The database is the bench database (``DATABASE_URL``).
 import os
 from datetime import timedelta
 
+from monopod.cache_keys import caches_setting
 from monopod.settings.development import *  # noqa: F403
 
 DEBUG = False
@@ -30,15 +31,11 @@ TENANT_APPS = [*TENANT_APPS[:-1], "tests.catalog", TENANT_APPS[-1]]  # noqa: F40
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]  # noqa: F405
 ROOT_URLCONF = "tests.bench.apps.api_urls"
 
-_cache_keys = {
-    "KEY_FUNCTION": "django_tenants.cache.make_key",
-    "REVERSE_KEY_FUNCTION": "django_tenants.cache.reverse_key",
-}
 _redis_url = os.environ.get("BENCH_REDIS_URL", "")
 if _redis_url:
-    CACHES = {"default": {"BACKEND": "monopod.cache.RedisCache", "LOCATION": _redis_url, **_cache_keys}}
+    CACHES = caches_setting({"BACKEND": "monopod.cache.RedisCache", "LOCATION": _redis_url})
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", **_cache_keys}}
+    CACHES = caches_setting({"BACKEND": "django.core.cache.backends.locmem.LocMemCache"})
 
 API_THROTTLE_RATES = {"default": "1000000/s"}
 SIMPLE_JWT = {**SIMPLE_JWT, "ACCESS_TOKEN_LIFETIME": timedelta(hours=1)}  # noqa: F405

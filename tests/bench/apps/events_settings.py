@@ -17,6 +17,7 @@ The database is the bench database (``DATABASE_URL``).
 
 import os
 
+from monopod.cache_keys import caches_setting
 from monopod.settings.development import *  # noqa: F403
 
 DEBUG = False
@@ -30,13 +31,6 @@ CELERY_TASK_DEFAULT_QUEUE = BENCH_QUEUE
 CELERY_BEAT_SCHEDULE: dict[str, object] = {}
 
 _redis_url = os.environ.get("BENCH_REDIS_URL") or "redis://127.0.0.1:6379/13"
-CACHES = {
-    "default": {
-        "BACKEND": "monopod.cache.RedisCache",
-        "LOCATION": _redis_url,
-        "KEY_FUNCTION": "django_tenants.cache.make_key",
-        "REVERSE_KEY_FUNCTION": "django_tenants.cache.reverse_key",
-    }
-}
+CACHES = caches_setting({"BACKEND": "monopod.cache.RedisCache", "LOCATION": _redis_url})
 TENANT_POOL_SIZE = 0
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"

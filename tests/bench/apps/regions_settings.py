@@ -12,20 +12,17 @@ on an in-memory broker. ``BENCH_REGIONS=off`` takes the region logic out: the re
 import copy
 import os
 
+from monopod.cache_keys import caches_setting
 from monopod.settings.development import *  # noqa: F403
 
 DEBUG = False
 SECRET_KEY = "bench-only-not-a-secret-regions-0123456789-abcdefghijklmnopqrstuvwxyz"
 
-_cache_keys = {
-    "KEY_FUNCTION": "django_tenants.cache.make_key",
-    "REVERSE_KEY_FUNCTION": "django_tenants.cache.reverse_key",
-}
 _redis_url = os.environ.get("BENCH_REDIS_URL", "")
 if _redis_url:
-    CACHES = {"default": {"BACKEND": "monopod.cache.RedisCache", "LOCATION": _redis_url, **_cache_keys}}
+    CACHES = caches_setting({"BACKEND": "monopod.cache.RedisCache", "LOCATION": _redis_url})
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", **_cache_keys}}
+    CACHES = caches_setting({"BACKEND": "django.core.cache.backends.locmem.LocMemCache"})
 
 CELERY_BROKER_URL = "memory://localhost/"
 CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, object] = {}

@@ -13,15 +13,10 @@ own processes or leave work behind for them:
 The database is the bench database: the worker's ``DATABASE_URL``.
 """
 
+from monopod.cache_keys import caches_setting
 from monopod.settings.development import *  # noqa: F403
 
-CACHES = {
-    "default": {
-        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-        "KEY_FUNCTION": "django_tenants.cache.make_key",
-        "REVERSE_KEY_FUNCTION": "django_tenants.cache.reverse_key",
-    }
-}
+CACHES = caches_setting({"BACKEND": "django.core.cache.backends.locmem.LocMemCache"})
 CELERY_BROKER_URL = "memory://localhost/"
 CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, object] = {}
 TENANT_POOL_SIZE = 0
