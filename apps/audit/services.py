@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from decimal import Decimal
 from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
@@ -71,8 +72,16 @@ def masked(object_type: str, field: str, value: Any) -> Any:
     return MASK if secret and value not in (None, "") else value
 
 
+# Values that are JSON as they are; ``type(value) in``, not isinstance: an enum member is converted.
+_JSON_SCALARS = frozenset({str, int, bool, type(None)})
+
+
 def json_value(value: Any) -> Any:
     """``value`` as plain JSON data (dates, decimals and UUIDs as strings), as it will read back."""
+    if type(value) in _JSON_SCALARS:  # most field values: no round trip through the encoder
+        return value
+    if type(value) is Decimal:
+        return str(value)  # as DjangoJSONEncoder writes it
     return json.loads(json.dumps(value, cls=DjangoJSONEncoder))
 
 
@@ -139,6 +148,8 @@ def audit_record(
         object_type, object_id = obj._meta.label_lower, object_id_of(obj)
     actor_type, actor_id, label = _actor(actor)
     context = request_context_var.get()
+    changes_text = json.dumps(changes or {}, cls=DjangoJSONEncoder, ensure_ascii=False)
+    changes_json = json.loads(changes_text)  # as it will read back
     content: dict[str, Any] = {
         "occurred_at": timezone.now(),
         "actor_type": str(actor_type),
@@ -147,7 +158,7 @@ def audit_record(
         "action": action[:64],
         "object_type": object_type[:100],
         "object_id": str(object_id)[:255],
-        "changes": json_value(changes or {}),
+        "changes": changes_json,
         "request_id": (get_guid() or "")[:64],
         "trace_id": (trace_id_var.get() or "")[:32],
         "ip": context.ip if context else "",
@@ -155,7 +166,7 @@ def audit_record(
     }
     head, middle, tail = canonical_around_link(content)
     values = [content[column] for column in _CONTENT_COLUMNS]
-    values[_CONTENT_COLUMNS.index("changes")] = json.dumps(content["changes"], ensure_ascii=False)
+    values[_CONTENT_COLUMNS.index("changes")] = changes_text
     # Part of the caller's transaction (no savepoint: if the entry cannot be written, neither can the
     # change), or a transaction of its own; the lock is held until that transaction ends.
     with transaction.atomic(savepoint=False), connection.cursor() as cursor:

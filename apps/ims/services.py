@@ -163,16 +163,15 @@ def _unweighted(on_hand: Decimal, average: Decimal, quantity: Decimal, cost: Dec
     return max(((on_hand * average - quantity * cost) / remaining).quantize(COST_QUANTUM), ZERO)
 
 
-# Raw SQL, as the lock (apps.ims.locks): it runs on every movement. Levels are derived from the ledger,
-# whose rows are audited, so the level's own change is not.
-_LEVEL_UPDATE_SQL = """
-    UPDATE ims_stocklevel
-    SET on_hand = %s, reserved = %s, average_cost = %s, below_reorder_point = %s, updated_at = %s
-    WHERE id = %s
-"""
-
-
-_MOVEMENT_INSERT_SQL = """
+# Raw SQL, as the lock (apps.ims.locks): it runs on every movement, and the ORM's insert compiled
+# each time cost as much as the statement. The level's new quantities and the ledger row go in one
+# statement. Levels are derived from the ledger, whose rows are audited, so the level's own change is not.
+_LEVEL_UPDATE_AND_MOVEMENT_INSERT_SQL = """
+    WITH level AS (
+        UPDATE ims_stocklevel
+        SET on_hand = %s, reserved = %s, average_cost = %s, below_reorder_point = %s, updated_at = %s
+        WHERE id = %s
+    )
     INSERT INTO ims_stockmovement
         (product_id, warehouse_id, kind, quantity, unit_cost, reason, reference, transfer_group, reverses_id,
          purchase_order_line_id, on_hand_after, reserved_after, actor_id, created_at)
@@ -181,12 +180,16 @@ _MOVEMENT_INSERT_SQL = """
 """
 
 
-def _movement_insert(movement: StockMovement) -> None:
-    """Insert the ledger row, then tell post_save's receivers (the audit trail) as a save would.
-
-    Raw SQL because the ORM's insert compiled on every movement cost as much as the statement itself.
-    """
+def _level_update_and_movement_insert(level: Any, movement: StockMovement) -> None:
+    """Write the level's new state and insert the ledger row, then tell post_save's receivers (the audit
+    trail) of the row as a save would."""
     values: list[Any] = [
+        level.on_hand,
+        level.reserved,
+        level.average_cost,
+        level.below_reorder_point,
+        level.updated_at,
+        level.pk,
         movement.product_id,
         movement.warehouse_id,
         movement.kind,
@@ -203,7 +206,7 @@ def _movement_insert(movement: StockMovement) -> None:
         movement.created_at,
     ]
     with connection.cursor() as cursor:
-        cursor.execute(_MOVEMENT_INSERT_SQL, values)
+        cursor.execute(_LEVEL_UPDATE_AND_MOVEMENT_INSERT_SQL, values)
         movement.pk = cursor.fetchone()[0]
     movement._state.adding = False
     movement._state.db = connection.alias
@@ -282,10 +285,7 @@ def _apply(
         )
     now = timezone.now()
     level.on_hand, level.reserved, level.average_cost = on_hand, reserved, average
-    below = _low_stock_check(level, actor=actor)
-    with connection.cursor() as cursor:
-        cursor.execute(_LEVEL_UPDATE_SQL, [on_hand, reserved, average, below, now, level.pk])
-    level.below_reorder_point, level.updated_at = below, now
+    level.below_reorder_point, level.updated_at = _low_stock_check(level, actor=actor), now
     movement = StockMovement(
         product=product,
         warehouse=warehouse,
@@ -302,7 +302,7 @@ def _apply(
         actor=_user(actor),
         created_at=now,
     )
-    _movement_insert(movement)
+    _level_update_and_movement_insert(level, movement)
     publish(
         "ims.stock.moved",
         events.stock_moved_data(movement, level),
