@@ -47,20 +47,30 @@ def canonical_around_link(content: dict[str, Any]) -> tuple[str, str, str]:
     so the pieces are cut between pairs; the link's values need no escaping (hex digits, a number).
     """
     values = {**content, "occurred_at": content["occurred_at"].astimezone(UTC).isoformat()}
-    pieces: list[str] = []
-    current = "{"
-    for index, key in enumerate(sorted([*values, "previous_hash", "seq"])):
-        current += ("," if index else "") + _dumps(key) + ":"
-        if key == "previous_hash":
-            pieces.append(current + '"')
-            current = '"'
-        elif key == "seq":
-            pieces.append(current)
-            current = ""
-        else:
-            current += _dumps(values[key])
-    head, middle = pieces
-    return head, middle, current + "}"
+    before, between, after = (_pairs(values, keys) for keys in _LINK_GROUPS)
+    return (
+        "{" + (f"{before}," if before else "") + '"previous_hash":"',
+        '"' + (f",{between}" if between else "") + ',"seq":',
+        (f",{after}" if after else "") + "}",
+    )
+
+
+def _pairs(values: dict[str, Any], keys: tuple[str, ...]) -> str:
+    """The ``"key":value`` pairs of ``keys``, comma-separated, as ``canonical`` writes them."""
+    return _dumps({key: values[key] for key in keys})[1:-1]
+
+
+def _link_groups() -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
+    """The content's fields before ``previous_hash``, between it and ``seq``, and after ``seq``, sorted."""
+    content = sorted(set(CHAINED_FIELDS) - {"previous_hash", "seq"})
+    return (
+        tuple(key for key in content if key < "previous_hash"),
+        tuple(key for key in content if "previous_hash" < key < "seq"),
+        tuple(key for key in content if key > "seq"),
+    )
+
+
+_LINK_GROUPS = _link_groups()
 
 
 def entry_hash(content: dict[str, Any]) -> str:

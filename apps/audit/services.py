@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from decimal import Decimal
@@ -66,10 +67,14 @@ def recording_enabled() -> bool:
     return not suspended_var.get()
 
 
+@functools.cache
+def _secret(object_type: str, field: str) -> bool:
+    return bool(SECRET_FIELD.search(field)) or (object_type, field) in SECRET_MODEL_FIELDS
+
+
 def masked(object_type: str, field: str, value: Any) -> Any:
     """``value``, or a mask when the field holds a secret (an empty secret stays visible as empty)."""
-    secret = SECRET_FIELD.search(field) or (object_type, field) in SECRET_MODEL_FIELDS
-    return MASK if secret and value not in (None, "") else value
+    return MASK if _secret(object_type, field) and value not in (None, "") else value
 
 
 # Values that are JSON as they are; ``type(value) in``, not isinstance: an enum member is converted.

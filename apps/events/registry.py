@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import jsonschema  # type: ignore[import-untyped]
+import jsonschema_rs
 
 NAME = re.compile(r"^[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*$")
 PATTERN = re.compile(r"^(\*|[a-z][a-z0-9_]*)\.(\*|[a-z][a-z0-9_]*)\.(\*|[a-z][a-z0-9_]*)$")
@@ -36,12 +37,20 @@ class EventType:
     description: str
     schema: dict[str, Any]
     validator: Any = field(repr=False, compare=False)
+    # The same schema compiled by jsonschema-rs: about a hundred times faster on data that is valid, which
+    # is nearly all of it; jsonschema then names what is wrong with the rest.
+    fast_validator: Any = field(repr=False, compare=False)
 
     @property
     def module(self) -> str:
         return self.name.split(".", 1)[0]
 
     def validate(self, data: Any) -> None:
+        try:
+            if self.fast_validator.is_valid(data):
+                return
+        except ValueError:  # a value JSON has no type for (a date, a Decimal): jsonschema says which
+            pass
         errors = sorted(self.validator.iter_errors(data), key=lambda error: list(error.absolute_path))
         if errors:
             where = "/".join(str(part) for part in errors[0].absolute_path) or "data"
@@ -68,7 +77,13 @@ def event_type(name: str, *, description: str, schema: dict[str, Any]) -> EventT
     if not NAME.fullmatch(name):
         raise ValueError(f"Event type {name!r} is not named {{module}}.{{entity}}.{{action}} in lower case.")
     jsonschema.Draft202012Validator.check_schema(schema)
-    registered = EventType(name, description.strip(), schema, jsonschema.Draft202012Validator(schema))
+    registered = EventType(
+        name,
+        description.strip(),
+        schema,
+        jsonschema.Draft202012Validator(schema),
+        jsonschema_rs.Draft202012Validator(schema),
+    )
     existing = _event_types.get(name)
     if existing is not None and existing != registered:
         raise ValueError(f"Event type {name!r} is registered twice, differently.")

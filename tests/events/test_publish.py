@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import uuid
+from datetime import date
 
 import pytest
 from django.db import connection, transaction
@@ -118,6 +119,9 @@ def test_unknown_types_and_invalid_data_are_refused(tenant):
         publish("testing.widget.moved", {"to": "x", "count": -1})
     with pytest.raises(InvalidEventData, match=r"testing\.widget\.moved: data: 'to' is a required property"):
         publish("testing.widget.moved", {})
+    # A value JSON has no type for is refused like any other wrong type.
+    with pytest.raises(InvalidEventData, match=r"testing\.widget\.moved: to: datetime.date\(2026, 11, 24\) is not"):
+        publish("testing.widget.moved", {"to": date(2026, 11, 24)})
 
     assert OutboxEvent.objects.count() == before
 
