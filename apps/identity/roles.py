@@ -39,7 +39,8 @@ ACCESS_CONTROL_APPS = (
     "mfa",
     "webhooks",
 )
-# Business domains. A module role sees only the domains it works in; Admin, Manager and Viewer see them all.
+# Business domains, each run by its module role (InventoryManager for ims): Admin and Viewer see them all,
+# every other role only the domains it works in (docs/decisions/0007-domain-module-access.md).
 DOMAIN_APPS = (
     "ims",
     "crm",
@@ -69,7 +70,8 @@ class Role:
     """What a role may do: view everything (but secrets and other domains), and write within ``writes`` apps.
 
     A role with ``reads_all_domains`` views every domain app; one without views only the domain apps
-    it writes.
+    it writes. ``writes_all_business_apps`` writes every app but access control and the domains it
+    does not see.
     """
 
     name: str
@@ -85,9 +87,9 @@ ROLE_DEFINITIONS = (
     Role(ADMIN, "Everything, including users, roles and API keys.", everything=True),
     Role(
         MANAGER,
-        "Runs the business: adds and changes everything but access control; deletes nothing.",
+        "Runs the shared business data: adds and changes everything but access control and the domain "
+        "modules, which their own roles run; deletes nothing.",
         writes_all_business_apps=True,
-        reads_all_domains=True,
     ),
     Role(VIEWER, "Looks at everything but secrets; never writes.", reads_all_domains=True),
     Role(INVENTORY_MANAGER, "Manages inventory.", writes=("ims",), may_delete=True),
@@ -111,11 +113,10 @@ def role_permissions(role: str) -> QuerySet[Permission]:
     if definition.everything:
         return permissions
     grant = Q(codename__startswith="view_") & ~_secret()
-    if not definition.reads_all_domains:
-        hidden = [app for app in DOMAIN_APPS if app not in definition.writes]
-        grant &= ~Q(content_type__app_label__in=hidden)
+    hidden = [] if definition.reads_all_domains else [app for app in DOMAIN_APPS if app not in definition.writes]
+    grant &= ~Q(content_type__app_label__in=hidden)
     if definition.writes_all_business_apps:
-        writable = ~Q(content_type__app_label__in=ACCESS_CONTROL_APPS)
+        writable = ~Q(content_type__app_label__in=[*ACCESS_CONTROL_APPS, *hidden])
     else:
         writable = Q(content_type__app_label__in=definition.writes)
     actions = ("add_", "change_", "delete_") if definition.may_delete else ("add_", "change_")

@@ -18,12 +18,12 @@ from apps.ims.models import Category, Product, PurchaseOrder, StockLevel, StockM
 from tests.api_cases import ACME_HOST, GLOBEX_HOST, APIResourceTests, bearer_client, error_of, role_user
 
 EVERYTHING = {"view", "add", "change", "delete"}
-# Inventory managers run the inventory; the Manager role writes every business app but deletes
-# nothing; other module roles (a sales rep) see nothing of it.
+# Inventory managers and Admins run the inventory, Viewers read it; every other role, the Manager
+# included, sees nothing of it (docs/decisions/0007-domain-module-access.md).
 IMS_ROLES: dict[str, set[str]] = {
     ADMIN: EVERYTHING,
     INVENTORY_MANAGER: EVERYTHING,
-    MANAGER: {"view", "add", "change"},
+    MANAGER: set(),
     VIEWER: {"view"},
     SALES_REP: set(),
 }

@@ -6,6 +6,7 @@ import pytest
 from django.apps import apps
 from django.contrib.auth.models import Permission
 
+from apps.identity.models import User
 from apps.identity.roles import role_group
 from tests.identity.factories import UserFactory
 
@@ -45,7 +46,7 @@ def test_every_inventory_model_has_its_permissions(tenant):
     [
         ("Admin", {"view", "add", "change", "delete"}),
         ("InventoryManager", {"view", "add", "change", "delete"}),
-        ("Manager", {"view", "add", "change"}),
+        ("Manager", set()),
         ("Viewer", {"view"}),
         ("SalesRep", set()),
         ("Accountant", set()),
@@ -64,6 +65,15 @@ def test_a_module_role_still_sees_the_platform(tenant):
 
     assert user.has_perm("identity.view_user") is True
     assert user.has_module_perms("ims") is False
+
+
+def test_a_manager_who_runs_the_inventory_too_holds_both_roles(tenant):
+    user = user_with("Manager")
+    user.groups.add(role_group("InventoryManager"))
+    user = User.objects.get(pk=user.pk)  # permissions are cached per instance
+
+    assert granted(user, "product") == {"view", "add", "change", "delete"}
+    assert user.has_perm("catalog.add_product") is True
 
 
 def test_a_user_without_a_role_sees_nothing_of_the_inventory(tenant):

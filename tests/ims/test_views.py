@@ -12,7 +12,7 @@ from django.test import Client
 from django_tenants.utils import tenant_context
 
 from apps.events.models import OutboxEvent
-from apps.identity.roles import ADMIN, INVENTORY_MANAGER, SALES_REP
+from apps.identity.roles import ADMIN, INVENTORY_MANAGER, MANAGER, SALES_REP
 from apps.ims import services
 from apps.ims.models import Product, StockLevel, StockMovement, Warehouse
 from apps.tenants.provisioning import tenant_domain_name
@@ -143,8 +143,9 @@ def test_a_bad_product_form_is_a_400_with_errors(admin_client, world):
     assert sorted(response.context["form"].errors) == ["name", "sale_price", "sku"]
 
 
-def test_a_sales_rep_sees_no_inventory_pages(tenant, world):
-    client = signed_in(tenant, role_user(SALES_REP, "rep@acme.test"))
+@pytest.mark.parametrize("role", [SALES_REP, MANAGER])
+def test_other_roles_see_no_inventory_pages(tenant, world, role):
+    client = signed_in(tenant, role_user(role, f"{role.lower()}@acme.test"))
 
     assert [client.get(url).status_code for url in (PRODUCTS, STOCK, ORDERS, MOVE)] == [403, 403, 403, 403]
     assert b"/ims/" not in client.get("/").content
