@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from celery import _state as celery_state
 from django.db import connection
 from django.test import Client
 from django_guid import clear_guid
@@ -55,6 +56,15 @@ def _no_request_id_from_an_earlier_test() -> None:
     # The request id lives in a context variable that a request made in the test's own thread (the
     # test client, Schemathesis' WSGI calls) leaves set after it ends.
     clear_guid()
+
+
+@pytest.fixture(autouse=True)
+def _celery_joins_allowed() -> Iterator[None]:
+    """Celery's ``apply_async`` denies joining results through a process-wide flag that it saves and
+    restores around each call; threads applying eager tasks at once (the concurrency tests) can leave
+    it set, and every later ``.get()`` then fails with "Never call result.get() within a task"."""
+    yield
+    celery_state._set_task_join_will_block(False)
 
 
 @pytest.fixture(autouse=True)

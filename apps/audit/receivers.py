@@ -13,6 +13,8 @@ from django_tenants.utils import tenant_context
 from apps.audit.context import resume_after_migrations, suspend_for_migrations
 from apps.audit.services import (
     PLATFORM,
+    PreparedEntry,
+    audit_entry_prepare,
     audit_record,
     json_value,
     masked,
@@ -44,6 +46,7 @@ EXCLUDED_MODELS = frozenset({"auth.permission", "tenants.pooledschema", "webhook
 # Fields that change on every sign-in; the sign-in itself is recorded as an event.
 IGNORED_FIELDS = frozenset({"last_login", "last_used_at"})
 _BEFORE = "_audit_before"
+_SENT = "_audit_entry_sent"
 
 
 def _audited(sender: type[models.Model]) -> bool:
@@ -85,10 +88,30 @@ def snapshot_before_save(sender: type[models.Model], instance: models.Model, raw
     setattr(instance, _BEFORE, None if stored is None else _values(stored, fields))
 
 
+def creation_entry_prepare(instance: models.Model) -> PreparedEntry | None:
+    """The entry recording that ``instance`` was made, for a writer that inserts the row itself and
+    sends the entry along (apps.audit.services.PreparedEntry); ``None`` when it is not recorded.
+
+    The writer then sends ``post_save`` with the instance marked by ``entry_sent``, so this app does
+    not record it twice while other receivers still hear of the save.
+    """
+    sender = type(instance)
+    if not _audited(sender):
+        return None
+    after = _values(instance, _fields(instance))
+    pairs = {name: (None, value) for name, value in after.items()}
+    return audit_entry_prepare(action="create", obj=instance, changes=_changes(sender, pairs))
+
+
+def entry_sent(instance: models.Model) -> None:
+    """Mark ``instance`` as recorded already: the next ``post_save`` of it writes no entry."""
+    instance.__dict__[_SENT] = True
+
+
 def record_save(
     sender: type[models.Model], instance: models.Model, created: bool, raw: bool = False, **kwargs: Any
 ) -> None:
-    if raw or not _audited(sender):
+    if instance.__dict__.pop(_SENT, False) or raw or not _audited(sender):
         return
     before = instance.__dict__.pop(_BEFORE, None) or {}
     fields = _fields(instance, kwargs.get("update_fields"))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import json
 import re
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -131,7 +132,22 @@ def _actor(actor: Any) -> tuple[str, str, str]:
     return ActorType.ANONYMOUS, "", ""
 
 
-def audit_record(
+@dataclass(frozen=True)
+class PreparedEntry:
+    """An entry ready to append: the statements (``sql``, ``params``) and the content they write.
+
+    A writer that sends its own statement anyway may send these after it in the same ``execute()``
+    (``f"{its_sql};{entry.sql}"``): one round trip for the change and its entry. The entry must still
+    be appended in the change's transaction, after the writer's own row locks (the trail's lock is
+    the last one a transaction takes).
+    """
+
+    sql: str
+    params: list[Any]
+    content: dict[str, Any]
+
+
+def audit_entry_prepare(
     *,
     action: str,
     obj: models.Model | None = None,
@@ -140,12 +156,8 @@ def audit_record(
     changes: dict[str, Any] | None = None,
     actor: Any = None,
     actor_label: str = "",
-) -> AuditEntry | None:
-    """Append an entry to the current tenant's chain, in the caller's transaction.
-
-    The actor is ``actor`` (a user or an API key), else the current request's, else the system.
-    Nothing is recorded while migrations run (``None`` is returned).
-    """
+) -> PreparedEntry | None:
+    """The entry ``audit_record`` would append, as statements to send; ``None`` while migrations run."""
     if not recording_enabled():
         return None
     if obj is not None:
@@ -172,13 +184,42 @@ def audit_record(
     head, middle, tail = canonical_around_link(content)
     values = [content[column] for column in _CONTENT_COLUMNS]
     values[_CONTENT_COLUMNS.index("changes")] = changes_text
+    return PreparedEntry(_APPEND_SQL, [LOCK_NAMESPACE, *values, head, middle, tail, GENESIS_HASH], content)
+
+
+def audit_record(
+    *,
+    action: str,
+    obj: models.Model | None = None,
+    object_type: str = "",
+    object_id: str = "",
+    changes: dict[str, Any] | None = None,
+    actor: Any = None,
+    actor_label: str = "",
+) -> AuditEntry | None:
+    """Append an entry to the current tenant's chain, in the caller's transaction.
+
+    The actor is ``actor`` (a user or an API key), else the current request's, else the system.
+    Nothing is recorded while migrations run (``None`` is returned).
+    """
+    prepared = audit_entry_prepare(
+        action=action,
+        obj=obj,
+        object_type=object_type,
+        object_id=object_id,
+        changes=changes,
+        actor=actor,
+        actor_label=actor_label,
+    )
+    if prepared is None:
+        return None
     # Part of the caller's transaction (no savepoint: if the entry cannot be written, neither can the
     # change), or a transaction of its own; the lock is held until that transaction ends.
     with transaction.atomic(savepoint=False), connection.cursor() as cursor:
-        cursor.execute(_APPEND_SQL, [LOCK_NAMESPACE, *values, head, middle, tail, GENESIS_HASH])
+        cursor.execute(prepared.sql, prepared.params)
         cursor.nextset()
         seq, previous_hash, digest = cursor.fetchone()
-    entry = AuditEntry(**content, seq=seq, previous_hash=previous_hash, hash=digest)
+    entry = AuditEntry(**prepared.content, seq=seq, previous_hash=previous_hash, hash=digest)
     entry._state.adding = False
     entry._state.db = connection.alias
     return entry

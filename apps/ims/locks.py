@@ -16,10 +16,13 @@ from apps.ims.models import PurchaseOrder, StockLevel
 
 # Raw SQL: this runs on every movement, and compiling the ORM's version (a subquery for the rule) cost
 # more than the rest of the movement's Python. The reorder rule rides along unlocked (the low-stock
-# check needs it); only the level row is locked.
+# check needs it); only the level row is locked. Each level also reserves the id of the movement that
+# will be written against it, so the movement and its audit entry go to the database together
+# (apps.ims.services); an id left unused is a gap in the ledger's ids, as a rollback leaves.
 _LOCK_SQL = """
     SELECT sl.id, sl.warehouse_id, sl.on_hand, sl.reserved, sl.average_cost, sl.below_reorder_point,
-           sl.updated_at, rr.reorder_point, rr.reorder_quantity
+           sl.updated_at, rr.reorder_point, rr.reorder_quantity,
+           nextval(pg_get_serial_sequence('ims_stockmovement', 'id'))
     FROM ims_stocklevel AS sl
     LEFT JOIN ims_reorderrule AS rr ON rr.product_id = sl.product_id AND rr.warehouse_id = sl.warehouse_id
     WHERE sl.product_id = %s AND sl.warehouse_id = ANY(%s)
@@ -33,7 +36,7 @@ def _locked_levels(product_id: int, warehouse_ids: list[int]) -> dict[int, Stock
         cursor.execute(_LOCK_SQL, [product_id, warehouse_ids])
         rows = cursor.fetchall()
     levels = {}
-    for pk, warehouse_id, on_hand, reserved, average_cost, below, updated_at, point, quantity in rows:
+    for pk, warehouse_id, on_hand, reserved, average_cost, below, updated_at, point, quantity, movement_id in rows:
         level = StockLevel(
             id=pk,
             product_id=product_id,
@@ -46,6 +49,7 @@ def _locked_levels(product_id: int, warehouse_ids: list[int]) -> dict[int, Stock
         )
         level._state.adding = False
         level.rule_point, level.rule_quantity = point, quantity  # type: ignore[attr-defined]
+        level.reserved_movement_id = movement_id  # type: ignore[attr-defined]
         levels[warehouse_id] = level
     return levels
 
@@ -53,7 +57,8 @@ def _locked_levels(product_id: int, warehouse_ids: list[int]) -> dict[int, Stock
 def stock_levels_lock(*, product_id: int, warehouse_ids: Iterable[int]) -> dict[int, StockLevel]:
     """Lock (making them first if need be) the product's levels in the warehouses; by warehouse id.
 
-    Each level carries ``rule_point`` and ``rule_quantity`` from its reorder rule (``None`` without one).
+    Each level carries ``rule_point`` and ``rule_quantity`` from its reorder rule (``None`` without one),
+    and ``reserved_movement_id``, the id its next movement takes.
     """
     wanted = sorted(set(warehouse_ids))
     levels = _locked_levels(product_id, wanted)

@@ -2,8 +2,8 @@
 
 Every stock change is a StockMovement posted by ``movement_post`` (or a reversal, or a purchase order
 receipt), which locks the StockLevel rows it changes (apps.ims.locks) so concurrent writers queue
-instead of losing updates. Model saves are recorded on the audit trail by apps.audit; events go to the
-outbox in the same transaction.
+instead of losing updates. Model saves are recorded on the audit trail by apps.audit; a movement's
+entry is sent with its row (one round trip). Events go to the outbox in the same transaction.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from django.db.models.signals import post_save
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from apps.audit.receivers import creation_entry_prepare, entry_sent
 from apps.events.services import publish
 from apps.identity.models import ApiKey, User
 from apps.ims import events
@@ -164,8 +165,9 @@ def _unweighted(on_hand: Decimal, average: Decimal, quantity: Decimal, cost: Dec
 
 
 # Raw SQL, as the lock (apps.ims.locks): it runs on every movement, and the ORM's insert compiled
-# each time cost as much as the statement. The level's new quantities and the ledger row go in one
-# statement. Levels are derived from the ledger, whose rows are audited, so the level's own change is not.
+# each time cost as much as the statement. The level's new quantities, the ledger row (with the id its
+# level reserved) and the row's audit entry go in one round trip. Levels are derived from the ledger,
+# whose rows are audited, so the level's own change is not.
 _LEVEL_UPDATE_AND_MOVEMENT_INSERT_SQL = """
     WITH level AS (
         UPDATE ims_stocklevel
@@ -173,16 +175,22 @@ _LEVEL_UPDATE_AND_MOVEMENT_INSERT_SQL = """
         WHERE id = %s
     )
     INSERT INTO ims_stockmovement
-        (product_id, warehouse_id, kind, quantity, unit_cost, reason, reference, transfer_group, reverses_id,
+        (id, product_id, warehouse_id, kind, quantity, unit_cost, reason, reference, transfer_group, reverses_id,
          purchase_order_line_id, on_hand_after, reserved_after, actor_id, created_at)
-    VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)
-    RETURNING id
+    VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)
 """
+_MOVEMENT_ID_SQL = "SELECT nextval(pg_get_serial_sequence('ims_stockmovement', 'id'))"
 
 
 def _level_update_and_movement_insert(level: Any, movement: StockMovement) -> None:
-    """Write the level's new state and insert the ledger row, then tell post_save's receivers (the audit
-    trail) of the row as a save would."""
+    """Write the level's new state, the ledger row and its audit entry, then send post_save as a save
+    would (the trail knows the entry went already)."""
+    movement_id = level.__dict__.pop("reserved_movement_id", None)
+    with connection.cursor() as cursor:
+        if movement_id is None:  # a second movement against the same level in one transaction
+            cursor.execute(_MOVEMENT_ID_SQL)
+            movement_id = cursor.fetchone()[0]
+    movement.pk = movement_id
     values: list[Any] = [
         level.on_hand,
         level.reserved,
@@ -190,6 +198,7 @@ def _level_update_and_movement_insert(level: Any, movement: StockMovement) -> No
         level.below_reorder_point,
         level.updated_at,
         level.pk,
+        movement.pk,
         movement.product_id,
         movement.warehouse_id,
         movement.kind,
@@ -205,9 +214,13 @@ def _level_update_and_movement_insert(level: Any, movement: StockMovement) -> No
         movement.actor_id,
         movement.created_at,
     ]
+    sql = _LEVEL_UPDATE_AND_MOVEMENT_INSERT_SQL
+    entry = creation_entry_prepare(movement)
+    if entry is not None:
+        sql, values = f"{sql};{entry.sql}", [*values, *entry.params]
+        entry_sent(movement)
     with connection.cursor() as cursor:
-        cursor.execute(_LEVEL_UPDATE_AND_MOVEMENT_INSERT_SQL, values)
-        movement.pk = cursor.fetchone()[0]
+        cursor.execute(sql, values)
     movement._state.adding = False
     movement._state.db = connection.alias
     post_save.send(

@@ -6,7 +6,9 @@ from decimal import Decimal
 
 import pytest
 from django.db import IntegrityError, connection, transaction
+from django.db.models.signals import post_save
 from django.db.utils import InternalError, ProgrammingError
+from django.test.utils import CaptureQueriesContext
 
 from apps.audit.models import AuditEntry
 from apps.ims import services
@@ -176,3 +178,29 @@ def test_a_product_changed_in_the_admin_goes_through_the_service(movement, tenan
     assert updated.envelope["data"]["changed"] == ["name"]
     product.refresh_from_db()
     assert product.name == "Renamed in the admin"
+
+
+def test_a_movement_with_its_level_and_audit_entry_is_one_round_trip_after_the_lock(tenant):
+    product, warehouse = ProductFactory(sku="GLUE"), WarehouseFactory(code="main")
+    services.movement_post(product=product, warehouse=warehouse, kind="receipt", quantity=5, unit_cost=1)
+    heard: list[tuple[int, bool]] = []
+
+    def listener(sender, instance, created, **kwargs):
+        heard.append((instance.pk, created))
+
+    post_save.connect(listener, sender=StockMovement)
+    try:
+        with CaptureQueriesContext(connection) as queries:
+            [issue] = services.movement_post(product=product, warehouse=warehouse, kind="issue", quantity=2)
+    finally:
+        post_save.disconnect(listener, sender=StockMovement)
+
+    ours = [
+        query["sql"] for query in queries if not query["sql"].startswith(("SET search_path", "SAVEPOINT", "RELEASE"))
+    ]
+    statements = [sql.split()[0:3] for sql in ours]
+    # The level lock; the level, the ledger row and its audit entry; the event in the outbox.
+    assert statements == [["SELECT", "sl.id,", "sl.warehouse_id,"], ["WITH", "level", "AS"], ["WITH", "numbered", "AS"]]
+    assert heard == [(issue.pk, True)]  # other receivers still hear of the row
+    entries = AuditEntry.objects.filter(object_type="ims.stockmovement", object_id=str(issue.pk))
+    assert [(entry.action, entry.changes["quantity"]) for entry in entries] == [("create", [None, "-2.000"])]

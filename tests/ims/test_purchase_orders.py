@@ -8,7 +8,10 @@ from decimal import Decimal
 
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
+from apps.audit.models import AuditEntry
+from apps.audit.selectors import audit_chain_verify
 from apps.ims import selectors, services
 from apps.ims.exceptions import InvalidMovement, InvalidPurchaseOrder, TransitionNotAllowed
 from apps.ims.models import PurchaseOrder, StockLevel, StockMovement
@@ -316,3 +319,37 @@ def test_a_suppliers_open_orders(supplier, warehouse, bolts, nuts):
     ordered(SupplierFactory(name="Elsewhere"), warehouse, bolts, nuts)
 
     assert list(selectors.supplier_open_purchase_orders(supplier=supplier)) == [sent, drafted]
+
+
+def test_two_lines_of_one_product_received_together_are_two_movements_each_on_the_trail(supplier, warehouse, bolts):
+    """The second movement against a level in one transaction takes an id of its own (apps.ims.locks
+    reserves one per level)."""
+    order = services.purchase_order_create(
+        supplier=supplier,
+        warehouse=warehouse,
+        lines=[
+            {"product": bolts, "quantity": 10, "unit_cost": "0.40"},
+            {"product": bolts, "quantity": 30, "unit_cost": "0.60"},
+        ],
+        actor=None,
+    )
+    order = services.purchase_order_order(order=order, actor=None)
+    first, second = lines_of(order)
+
+    with CaptureQueriesContext(connection) as queries:
+        services.purchase_order_receive(order=order, receipts={first.pk: 10, second.pk: 30}, actor=None)
+
+    taken_alone = [query for query in queries if query["sql"].startswith("SELECT nextval(")]
+    assert len(taken_alone) == 1  # the first movement used the id its level reserved
+    movements = list(StockMovement.objects.filter(reference=order.number).order_by("id"))
+    assert [(m.purchase_order_line_id, m.quantity, m.on_hand_after) for m in movements] == [
+        (first.pk, D("10.000"), D("10.000")),
+        (second.pk, D("30.000"), D("40.000")),
+    ]
+    entries = AuditEntry.objects.filter(object_type="ims.stockmovement").order_by("seq")
+    assert [(entry.object_id, entry.changes["id"]) for entry in entries] == [
+        (str(movements[0].pk), [None, movements[0].pk]),
+        (str(movements[1].pk), [None, movements[1].pk]),
+    ]
+    assert StockLevel.objects.get(product=bolts, warehouse=warehouse).average_cost == D("0.5500")
+    assert audit_chain_verify().intact
