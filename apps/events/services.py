@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -51,19 +52,17 @@ _INSERT_NUMBERED_SQL = """
 """
 
 
-def _outbox_insert(envelope: dict[str, Any], schema: str, aggregate_type: str, aggregate_id: str) -> int | None:
-    """Write the outbox row (numbering it among its aggregate's events when it has one); returns its number."""
+def _outbox_statement(
+    envelope: dict[str, Any], schema: str, aggregate_type: str, aggregate_id: str
+) -> tuple[str, list[Any]]:
+    """The statement writing the outbox row, numbered among its aggregate's events when it has one (the
+    numbered statement returns the number)."""
     now = datetime.now(UTC)
-    with connection.cursor() as cursor:
-        if not aggregate_type:
-            params: list[Any] = [envelope["eventId"], envelope["eventType"], schema, Jsonb(envelope), now]
-            cursor.execute(_INSERT_SQL, params)
-            return None
-        params = [schema, aggregate_type, aggregate_id, envelope["eventId"], envelope["eventType"]]
-        params += [schema, aggregate_type, aggregate_id, Jsonb(envelope), now]
-        cursor.execute(_INSERT_NUMBERED_SQL, params)
-        row = cursor.fetchone()
-    return int(row[0])
+    if not aggregate_type:
+        return _INSERT_SQL, [envelope["eventId"], envelope["eventType"], schema, Jsonb(envelope), now]
+    params = [schema, aggregate_type, aggregate_id, envelope["eventId"], envelope["eventType"]]
+    params += [schema, aggregate_type, aggregate_id, Jsonb(envelope), now]
+    return _INSERT_NUMBERED_SQL, params
 
 
 def _in_transaction() -> bool:
@@ -74,6 +73,20 @@ def _actor_id(actor: Any) -> str | None:
     if actor is None:
         return user_var.get()
     return str(getattr(actor, "pk", actor))
+
+
+@dataclass(frozen=True)
+class PreparedEvent:
+    """An event ready for the outbox: the statement (``sql``, ``params``) and the envelope it writes.
+
+    A writer that sends its own statement anyway may send this one after it in the same ``execute()``
+    (``f"{its_sql};{event.sql}"``): one round trip for the change and its event. The envelope's
+    aggregate sequence is then not read back.
+    """
+
+    sql: str
+    params: list[Any]
+    envelope: dict[str, Any]
 
 
 def publish(
@@ -89,6 +102,25 @@ def publish(
     to the request's user; ``aggregate`` (a model instance, or ``(type, id)``) gives the event a
     sequence number among that aggregate's events. Nothing leaves before commit; a rollback takes the
     event with it. Returns the envelope.
+    """
+    prepared = event_prepare(event_type, data, actor=actor, aggregate=aggregate)
+    with connection.cursor() as cursor:
+        cursor.execute(prepared.sql, prepared.params)
+        if prepared.envelope["aggregate"] is not None:
+            prepared.envelope["aggregate"]["sequence"] = int(cursor.fetchone()[0])
+    return prepared.envelope
+
+
+def event_prepare(
+    event_type: str,
+    data: dict[str, Any],
+    *,
+    actor: Any = None,
+    aggregate: models.Model | tuple[str, Any] | None = None,
+) -> PreparedEvent:
+    """What ``publish`` writes, as a statement the caller sends in the current transaction, with its own.
+
+    Checks the type and the data and wakes the relay after commit, as ``publish`` does.
     """
     if not _in_transaction():
         raise TransactionRequired("publish() must run inside the transaction of the change it reports.")
@@ -106,11 +138,9 @@ def publish(
         "data": data,
         "metadata": {"traceId": trace_id_var.get(), "source": f"monopod.{registered.module}"},
     }
-    sequence = _outbox_insert(envelope, schema, aggregate_type, aggregate_id)
-    if envelope["aggregate"] is not None:
-        envelope["aggregate"]["sequence"] = sequence
+    sql, params = _outbox_statement(envelope, schema, aggregate_type, aggregate_id)
     transaction.on_commit(_wake_relay)
-    return envelope
+    return PreparedEvent(sql, params, envelope)
 
 
 def _wake_relay() -> None:

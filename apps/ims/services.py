@@ -3,7 +3,8 @@
 Every stock change is a StockMovement posted by ``movement_post`` (or a reversal, or a purchase order
 receipt), which locks the StockLevel rows it changes (apps.ims.locks) so concurrent writers queue
 instead of losing updates. Model saves are recorded on the audit trail by apps.audit; a movement's
-entry is sent with its row (one round trip). Events go to the outbox in the same transaction.
+entry and its event are sent with its row (one round trip). Events go to the outbox in the same
+transaction.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.audit.receivers import creation_entry_prepare, entry_sent
-from apps.events.services import publish
+from apps.events.services import event_prepare, publish
 from apps.identity.models import ApiKey, User
 from apps.ims import events
 from apps.ims.choices import RESERVING_KINDS, TRANSFER, MovementKind, PurchaseOrderStatus
@@ -166,8 +167,8 @@ def _unweighted(on_hand: Decimal, average: Decimal, quantity: Decimal, cost: Dec
 
 # Raw SQL, as the lock (apps.ims.locks): it runs on every movement, and the ORM's insert compiled
 # each time cost as much as the statement. The level's new quantities, the ledger row (with the id its
-# level reserved) and the row's audit entry go in one round trip. Levels are derived from the ledger,
-# whose rows are audited, so the level's own change is not.
+# level reserved), the row's audit entry and its ims.stock.moved event go in one round trip. Levels
+# are derived from the ledger, whose rows are audited, so the level's own change is not.
 _LEVEL_UPDATE_AND_MOVEMENT_INSERT_SQL = """
     WITH level AS (
         UPDATE ims_stocklevel
@@ -182,12 +183,12 @@ _LEVEL_UPDATE_AND_MOVEMENT_INSERT_SQL = """
 _MOVEMENT_ID_SQL = "SELECT nextval(pg_get_serial_sequence('ims_stockmovement', 'id'))"
 
 
-def _level_update_and_movement_insert(level: Any, movement: StockMovement) -> None:
-    """Write the level's new state, the ledger row and its audit entry, then send post_save as a save
-    would (the trail knows the entry went already)."""
+def _movement_write(level: Any, movement: StockMovement, *, actor: Any) -> None:
+    """Write the level's new state, the ledger row, its audit entry and ``ims.stock.moved``, then send
+    post_save as a save would (the trail knows the entry went already)."""
     movement_id = level.__dict__.pop("reserved_movement_id", None)
-    with connection.cursor() as cursor:
-        if movement_id is None:  # a second movement against the same level in one transaction
+    if movement_id is None:  # a second movement against the same level in one transaction
+        with connection.cursor() as cursor:
             cursor.execute(_MOVEMENT_ID_SQL)
             movement_id = cursor.fetchone()[0]
     movement.pk = movement_id
@@ -214,13 +215,18 @@ def _level_update_and_movement_insert(level: Any, movement: StockMovement) -> No
         movement.actor_id,
         movement.created_at,
     ]
-    sql = _LEVEL_UPDATE_AND_MOVEMENT_INSERT_SQL
+    statements = [_LEVEL_UPDATE_AND_MOVEMENT_INSERT_SQL]
     entry = creation_entry_prepare(movement)
     if entry is not None:
-        sql, values = f"{sql};{entry.sql}", [*values, *entry.params]
+        statements.append(entry.sql)
+        values += entry.params
         entry_sent(movement)
+    data = events.stock_moved_data(movement, level)
+    event = event_prepare("ims.stock.moved", data, actor=actor, aggregate=("ims.stocklevel", level.pk))
+    statements.append(event.sql)
+    values += event.params
     with connection.cursor() as cursor:
-        cursor.execute(sql, values)
+        cursor.execute(";".join(statements), values)
     movement._state.adding = False
     movement._state.db = connection.alias
     post_save.send(
@@ -315,13 +321,7 @@ def _apply(
         actor=_user(actor),
         created_at=now,
     )
-    _level_update_and_movement_insert(level, movement)
-    publish(
-        "ims.stock.moved",
-        events.stock_moved_data(movement, level),
-        actor=actor,
-        aggregate=("ims.stocklevel", level.pk),
-    )
+    _movement_write(level, movement, actor=actor)
     return movement
 
 

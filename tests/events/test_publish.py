@@ -147,3 +147,19 @@ def test_a_new_tenant_announces_itself_in_its_own_schema(db, django_capture_on_c
         "currency": "AED",
     }
     assert (row.aggregate_type, row.sequence) == ("tenants.tenant", 1)
+
+
+def test_a_prepared_event_is_written_when_its_writer_sends_it_with_its_own_statement(tenant, monkeypatch):
+    prepared = services.event_prepare("testing.widget.moved", {"to": "bin"}, aggregate=("testing.widget", "7"))
+    assert not OutboxEvent.objects.filter(event_id=prepared.envelope["eventId"]).exists()
+
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT 1;{prepared.sql}", prepared.params)
+
+    row = OutboxEvent.objects.get(event_id=prepared.envelope["eventId"])
+    assert (row.aggregate_type, row.aggregate_id, row.sequence) == ("testing.widget", "7", 1)
+    assert row.envelope["aggregate"] == {"type": "testing.widget", "id": "7", "sequence": 1}
+    assert row.envelope["data"] == {"to": "bin"}
+    monkeypatch.setattr(services, "_in_transaction", lambda: False)
+    with pytest.raises(TransactionRequired):
+        services.event_prepare("testing.widget.moved", {"to": "bin"})

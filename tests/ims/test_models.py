@@ -11,6 +11,7 @@ from django.db.utils import InternalError, ProgrammingError
 from django.test.utils import CaptureQueriesContext
 
 from apps.audit.models import AuditEntry
+from apps.events.models import OutboxEvent
 from apps.ims import services
 from apps.ims.models import ImmutableMovement, StockLevel, StockMovement
 from tests.ims.factories import ProductFactory, WarehouseFactory
@@ -180,7 +181,7 @@ def test_a_product_changed_in_the_admin_goes_through_the_service(movement, tenan
     assert product.name == "Renamed in the admin"
 
 
-def test_a_movement_with_its_level_and_audit_entry_is_one_round_trip_after_the_lock(tenant):
+def test_a_movement_with_its_level_audit_entry_and_event_is_one_round_trip_after_the_lock(tenant):
     product, warehouse = ProductFactory(sku="GLUE"), WarehouseFactory(code="main")
     services.movement_post(product=product, warehouse=warehouse, kind="receipt", quantity=5, unit_cost=1)
     heard: list[tuple[int, bool]] = []
@@ -199,8 +200,16 @@ def test_a_movement_with_its_level_and_audit_entry_is_one_round_trip_after_the_l
         query["sql"] for query in queries if not query["sql"].startswith(("SET search_path", "SAVEPOINT", "RELEASE"))
     ]
     statements = [sql.split()[0:3] for sql in ours]
-    # The level lock; the level, the ledger row and its audit entry; the event in the outbox.
-    assert statements == [["SELECT", "sl.id,", "sl.warehouse_id,"], ["WITH", "level", "AS"], ["WITH", "numbered", "AS"]]
+    # The level lock; then the level, the ledger row, its audit entry and its event in one round trip.
+    assert statements == [["SELECT", "sl.id,", "sl.warehouse_id,"], ["WITH", "level", "AS"]]
+    sent = [part.split()[0:3] for part in ours[1].split(";")]
+    assert sent == [
+        ["WITH", "level", "AS"],
+        ["SELECT", "pg_advisory_xact_lock(hashtextextended('monopod.audit:'", "||"],
+        ["INSERT", "INTO", "audit_auditentry"],
+        ["WITH", "numbered", "AS"],
+    ]
+    assert OutboxEvent.objects.filter(event_type="ims.stock.moved", envelope__data__movement=issue.pk).count() == 1
     assert heard == [(issue.pk, True)]  # other receivers still hear of the row
     entries = AuditEntry.objects.filter(object_type="ims.stockmovement", object_id=str(issue.pk))
     assert [(entry.action, entry.changes["quantity"]) for entry in entries] == [("create", [None, "-2.000"])]
