@@ -11,6 +11,7 @@ from urllib.parse import parse_qs
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from django.apps import apps as django_apps
 from django.conf import settings
 from django.contrib.auth import get_user
 from django.http import HttpRequest
@@ -22,6 +23,7 @@ from rest_framework_simplejwt.state import token_backend
 from apps.events.realtime import tenant_group
 from apps.events.registry import PATTERN
 from apps.identity.authentication import TenantJWTAuthentication
+from apps.identity.roles import DOMAIN_APPS
 from apps.identity.tokens import TENANT_CLAIM, TenantAccessToken
 
 # Close codes, sent right after the handshake is accepted (a browser sees no code when the handshake
@@ -133,8 +135,21 @@ def topics_of(content: Any) -> tuple[str, set[str]]:
     return action, set(topics)
 
 
+def hidden_modules(user: Any, tenant: Any) -> frozenset[str]:
+    """The installed domain modules whose events ``user`` may not see: those it has no permission in
+    (decision 0007: a module's data, live or not, only reaches the roles that may view it)."""
+    installed = {config.label for config in django_apps.get_app_configs()}
+    with tenant_context(tenant):
+        return frozenset(app for app in DOMAIN_APPS if app in installed and not user.has_module_perms(app))
+
+
+def module_of(pattern: str) -> str:
+    return pattern.split(".", 1)[0]
+
+
 class EventsConsumer(AsyncJsonWebsocketConsumer):
-    """A signed-in member's live view of the tenant's events, filtered by the topics they subscribe to."""
+    """A signed-in member's live view of the tenant's events, filtered by the topics they subscribe to
+    and by the modules they may see (their permissions when they connected)."""
 
     async def connect(self) -> None:
         await self.accept()
@@ -143,6 +158,7 @@ class EventsConsumer(AsyncJsonWebsocketConsumer):
         except Refused as refused:
             await self.close(code=refused.code)
             return
+        self.hidden = await database_sync_to_async(hidden_modules)(self.user, self.scope["tenant"])
         self.topics: set[str] = set()
         self.schema_name: str = self.scope["tenant"].schema_name
         self.group = tenant_group(self.schema_name)
@@ -159,6 +175,11 @@ class EventsConsumer(AsyncJsonWebsocketConsumer):
         except ValueError as exc:
             await self.send_json({"type": "error", "error": {"code": "VALIDATION_ERROR", "message": str(exc)}})
             return
+        denied = sorted({module_of(topic) for topic in topics} & self.hidden)
+        if action == "subscribe" and denied:
+            message = f"You may not see the events of {', '.join(denied)}."
+            await self.send_json({"type": "error", "error": {"code": "PERMISSION_DENIED", "message": message}})
+            return
         if action == "subscribe":
             self.topics |= topics
         else:
@@ -172,6 +193,8 @@ class EventsConsumer(AsyncJsonWebsocketConsumer):
             return
         event = message["event"]
         if event.get("tenantId") != self.schema_name:
+            return
+        if module_of(str(event.get("eventType", ""))) in self.hidden:  # reached through a "*" pattern
             return
         if any(fnmatch.fnmatchcase(str(event.get("eventType", "")), topic) for topic in self.topics):
             await self.send_json({"type": "event", "event": event})

@@ -319,3 +319,35 @@ def test_each_tenants_events_reach_only_its_own_clients_through_redis(tenant, ot
     }
     assert type(get_channel_layer()).__name__ == "RedisChannelLayer"
     two_tenants_isolation(tenant, other_tenant)
+
+
+def test_a_role_without_the_inventory_gets_none_of_its_events(tenant, manager_user, viewer_user):
+    """The Manager sees nothing of the inventory (decision 0007): not by naming it, not through "*"."""
+    stock = envelope(tenant, "ims.stock.moved")
+    created = envelope(tenant, "tenants.tenant.created")
+    manager, viewer = access_token(tenant, manager_user), access_token(tenant, viewer_user)
+
+    async def scenario() -> None:
+        client = communicator(tenant, token=manager)
+        connected, _ = await client.connect()
+        assert connected is True
+        await client.send_json_to({"action": "subscribe", "topics": ["ims.stock.*", "tenants.*.*"]})
+        assert await client.receive_json_from(timeout=2) == {
+            "type": "error",
+            "error": {"code": "PERMISSION_DENIED", "message": "You may not see the events of ims."},
+        }
+        await client.send_json_to({"action": "subscribe", "topics": ["*.*.*"]})
+        assert await client.receive_json_from(timeout=2) == {"type": "subscribed", "topics": ["*.*.*"]}
+        reader = communicator(tenant, token=viewer)
+        await subscribe(reader, "*.*.*")
+
+        for event in (stock, created):
+            await broadcast(tenant, event)
+        assert await client.receive_json_from(timeout=2) == {"type": "event", "event": created}
+        assert await client.receive_nothing() is True
+        assert await reader.receive_json_from(timeout=2) == {"type": "event", "event": stock}
+        assert await reader.receive_json_from(timeout=2) == {"type": "event", "event": created}
+        await client.disconnect()
+        await reader.disconnect()
+
+    run(scenario)
