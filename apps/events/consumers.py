@@ -11,7 +11,6 @@ from urllib.parse import parse_qs
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
-from django.apps import apps as django_apps
 from django.conf import settings
 from django.contrib.auth import get_user
 from django.http import HttpRequest
@@ -23,7 +22,7 @@ from rest_framework_simplejwt.state import token_backend
 from apps.events.realtime import tenant_group
 from apps.events.registry import PATTERN
 from apps.identity.authentication import TenantJWTAuthentication
-from apps.identity.roles import DOMAIN_APPS
+from apps.identity.roles import domains_hidden_from
 from apps.identity.tokens import TENANT_CLAIM, TenantAccessToken
 
 # Close codes, sent right after the handshake is accepted (a browser sees no code when the handshake
@@ -136,11 +135,9 @@ def topics_of(content: Any) -> tuple[str, set[str]]:
 
 
 def hidden_modules(user: Any, tenant: Any) -> frozenset[str]:
-    """The installed domain modules whose events ``user`` may not see: those it has no permission in
-    (decision 0007: a module's data, live or not, only reaches the roles that may view it)."""
-    installed = {config.label for config in django_apps.get_app_configs()}
+    """The domain modules whose events ``user`` may not see, read in the tenant's schema."""
     with tenant_context(tenant):
-        return frozenset(app for app in DOMAIN_APPS if app in installed and not user.has_module_perms(app))
+        return domains_hidden_from(user)
 
 
 def module_of(pattern: str) -> str:

@@ -146,3 +146,10 @@ def sync_roles_after_migrate(sender: AppConfig, app_config: AppConfig, **kwargs:
     """
     if app_config is list(apps.get_app_configs())[-1]:
         ensure_roles()
+
+
+def domains_hidden_from(user: Any) -> frozenset[str]:
+    """The installed domain apps ``user`` holds no permission in, in the current schema: their data,
+    their events included, must not reach the user (docs/decisions/0007-domain-module-access.md)."""
+    installed = {config.label for config in apps.get_app_configs()}
+    return frozenset(app for app in DOMAIN_APPS if app in installed and not user.has_module_perms(app))

@@ -73,3 +73,23 @@ def test_staff_managers_see_deliveries_but_cannot_replay(tenant_client, manager_
     assert replayed.status_code == 200  # the list again, the action unknown to them
     assert Delivery.objects.get(pk=dead_and_done[0].pk).status == "dead"
     assert queued == []
+
+
+def test_a_staff_manager_sees_no_delivery_of_the_inventory(tenant_client, manager_user, dead_and_done):
+    stock = Delivery.objects.create(
+        subscriber="crm.sync",
+        event_id="00000000-0000-0000-0000-000000000009",
+        event_type="ims.stock.moved",
+        envelope={"eventId": "00000000-0000-0000-0000-000000000009", "eventType": "ims.stock.moved"},
+        status="dead",
+        attempts=8,
+    )
+    manager_user.is_staff = True
+    manager_user.save(update_fields=["is_staff"])
+    tenant_client.force_login(manager_user)
+
+    listed = tenant_client.get(CHANGELIST)
+
+    assert listed.status_code == 200
+    assert sorted(delivery.pk for delivery in listed.context["cl"].result_list) == [d.pk for d in dead_and_done]
+    assert tenant_client.get(f"{CHANGELIST}{stock.pk}/change/").status_code == 302  # "does not exist": back

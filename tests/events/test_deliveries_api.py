@@ -14,7 +14,7 @@ from rest_framework.test import APIClient
 from apps.audit.models import AuditEntry
 from apps.events.deliveries import services
 from apps.events.deliveries.models import Delivery
-from apps.identity.roles import ADMIN, MANAGER, VIEWER
+from apps.identity.roles import ADMIN, MANAGER, SALES_REP, VIEWER
 from apps.identity.services import api_key_create
 from tests.api_cases import ACME_HOST, GLOBEX_HOST, bearer_client, error_of, role_user
 
@@ -188,6 +188,26 @@ def test_only_admins_replay(deliveries, queued, role, list_status, replay_status
     assert error_of(replayed)["code"] == "PERMISSION_DENIED"
     assert Delivery.objects.get(pk=deliveries[1].pk).status == "dead"
     assert queued == []
+
+
+@pytest.mark.parametrize(
+    ("role", "event_types"),
+    [
+        (VIEWER, ["crm.contact.created", "ims.stock.low_threshold_reached", "crm.contact.created"]),
+        (MANAGER, ["crm.contact.created", "crm.contact.created"]),
+        (SALES_REP, ["crm.contact.created", "crm.contact.created"]),
+    ],
+)
+def test_deliveries_of_a_module_a_role_may_not_see_are_not_listed(deliveries, role, event_types):
+    """Their envelopes carry the inventory's data, which the Manager and a SalesRep never see."""
+    client = bearer_client(role_user(role, f"{role.lower()}-hidden@acme.test"))
+
+    listed = client.get(URL)
+    hidden = client.get(f"{URL}{deliveries[1].pk}/")
+
+    assert [row["event_type"] for row in listed.json()["results"]] == event_types[::-1]
+    expected = 200 if "ims.stock.low_threshold_reached" in event_types else 404
+    assert hidden.status_code == expected
 
 
 def test_api_keys_need_the_events_scopes(admin_user, deliveries, queued):

@@ -7,6 +7,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from apps.events.deliveries.models import Delivery
+from apps.events.deliveries.selectors import deliveries_visible_to
 from apps.events.deliveries.services import delivery_replay
 from monopod.admin_site import ReadOnlyAdminMixin
 
@@ -32,6 +33,9 @@ class DeliveryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):  # type: ignore[type-
         self.message_user(request, f"{len(replayable)} queued again.", messages.SUCCESS)
         if skipped:
             self.message_user(request, f"{skipped} done already: not run again.", messages.WARNING)
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Delivery]:
+        return deliveries_visible_to(request.user, super().get_queryset(request))
 
     def has_replay_permission(self, request: HttpRequest) -> bool:
         return bool(request.user.has_perm("event_deliveries.replay_delivery"))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework.decorators import action
@@ -14,6 +15,7 @@ from rest_framework.response import Response
 from apps.events.deliveries.api.serializers import DeliverySerializer
 from apps.events.deliveries.filtersets import DeliveryFilterSet
 from apps.events.deliveries.models import Delivery
+from apps.events.deliveries.selectors import deliveries_visible_to
 from apps.events.deliveries.services import DeliveryNotReplayable, delivery_replay
 from monopod.api import Conflict, CursorPagination, TenantModelViewSet
 from monopod.api.schema import ErrorEnvelopeSerializer
@@ -37,6 +39,9 @@ class DeliveryViewSet(TenantModelViewSet):
     pagination_class = CursorPagination
     api_scope = "events"
     extra_permission_classes = [MayReplay]
+
+    def get_queryset(self) -> QuerySet[Delivery]:
+        return deliveries_visible_to(self.request.user, super().get_queryset())
 
     @extend_schema(
         request=None,
