@@ -14,7 +14,7 @@ from django.db import connection, models, transaction
 from django.utils import timezone
 from django_guid import get_guid
 
-from apps.audit.chain import GENESIS_HASH, canonical_around_link
+from apps.audit.chain import CHAINED_FIELDS, GENESIS_HASH, canonical_around_link
 from apps.audit.context import request_context_var, suspended_var
 from apps.audit.models import ActorType, AuditEntry
 from apps.identity.models import ApiKey
@@ -27,21 +27,8 @@ SECRET_FIELD = re.compile(r"password|secret|token|key", re.IGNORECASE)
 # key's primary key embeds its hash.
 SECRET_MODEL_FIELDS = {("mfa.authenticator", "data"), ("identity.apikey", "id")}
 LOCK_NAMESPACE = "monopod.audit:"
-# The columns an entry's content fills, in the order of the statement's values.
-_CONTENT_COLUMNS = (
-    "occurred_at",
-    "actor_type",
-    "actor_id",
-    "actor_label",
-    "action",
-    "object_type",
-    "object_id",
-    "changes",
-    "request_id",
-    "trace_id",
-    "ip",
-    "user_agent",
-)
+# The columns an entry's content fills (the chained fields but the link), in the statement's order.
+_CONTENT_COLUMNS = tuple(field for field in CHAINED_FIELDS if field not in ("seq", "previous_hash"))
 # Appending is one round trip of two statements. The first takes the per-tenant lock (one writer per
 # chain at a time, until the transaction ends); the second, with a snapshot taken after the lock is
 # held, reads the chain's last entry and appends the next, whose hash PostgreSQL computes over the
