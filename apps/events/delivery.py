@@ -8,7 +8,7 @@ from typing import Any
 from django_tenants.utils import schema_context
 
 from apps.events.deliveries.services import deliveries_queue
-from apps.events.registry import subscribers_for
+from apps.events.registry import subscriber_get, subscribers_for
 
 
 class DeliveryBatch:
@@ -27,11 +27,16 @@ class DeliveryBatch:
     def send(self, *, producer: Any = None) -> int:
         """Queue the gathered deliveries (on ``producer``'s channel when given); returns how many tasks."""
         groups, self._groups = self._groups, defaultdict(list)
+        sent = 0
         for (schema, subscriber), envelopes in groups.items():
             # tenant-schemas-celery stamps each task with the connection's schema when it is sent.
             with schema_context(schema):
-                deliveries_queue(subscriber=subscriber, envelopes=envelopes, producer=producer)
-        return len(groups)
+                select = subscriber_get(subscriber).select
+                selected = envelopes if select is None else select(envelopes)
+                if selected:
+                    deliveries_queue(subscriber=subscriber, envelopes=selected, producer=producer)
+                    sent += 1
+        return sent
 
 
 def deliveries_enqueue(envelope: dict[str, Any], *, batch: DeliveryBatch | None = None) -> int:

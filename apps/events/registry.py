@@ -57,12 +57,18 @@ class EventType:
             raise InvalidEventData(f"{self.name}: {where}: {errors[0].message}")
 
 
+Envelopes = list[dict[str, Any]]
+
+
 @dataclass(frozen=True)
 class Subscriber:
     name: str
     patterns: tuple[str, ...]
     handler: Callable[[dict[str, Any]], None] = field(compare=False)
     max_attempts: int = 8
+    # Which of a tenant's events (in its schema, at relay time) the subscriber has anything to do with;
+    # the others get no delivery at all. None: every event its patterns match.
+    select: Callable[[Envelopes], Envelopes] | None = field(default=None, compare=False)
 
     def wants(self, event_type: str) -> bool:
         return any(fnmatch.fnmatchcase(event_type, pattern) for pattern in self.patterns)
@@ -103,13 +109,18 @@ def event_types() -> list[EventType]:
 
 
 def subscriber(
-    *patterns: str, name: str | None = None, max_attempts: int = 8
+    *patterns: str,
+    name: str | None = None,
+    max_attempts: int = 8,
+    select: Callable[[Envelopes], Envelopes] | None = None,
 ) -> Callable[[Callable[[dict[str, Any]], None]], Callable[[dict[str, Any]], None]]:
     """Register the decorated function for events matching any of ``patterns``.
 
     It receives the event's envelope, runs in the event's tenant, and takes effect once per event
     (its writes commit together with the inbox row that records it). Its name, by default
-    ``module.function``, identifies it in deliveries: keep it stable.
+    ``module.function``, identifies it in deliveries: keep it stable. ``select``, given a tenant's
+    events of one relay batch in that tenant's schema, returns those the handler would act on: the
+    others are not delivered (a subscriber with nothing to do in most tenants, such as webhooks).
     """
     for pattern in patterns:
         if not PATTERN.fullmatch(pattern):
@@ -120,7 +131,7 @@ def subscriber(
         existing = _subscribers.get(registered_name)
         if existing is not None and existing.handler is not handler:
             raise ValueError(f"Subscriber {registered_name!r} is registered twice.")
-        _subscribers[registered_name] = Subscriber(registered_name, tuple(patterns), handler, max_attempts)
+        _subscribers[registered_name] = Subscriber(registered_name, tuple(patterns), handler, max_attempts, select)
         return handler
 
     return register

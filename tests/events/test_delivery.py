@@ -16,6 +16,7 @@ from apps.events.deliveries.services import DeliveryNotReplayable, backoff_secon
 from apps.events.deliveries.tasks import deliver, deliver_many, deliveries_sweep
 from apps.events.delivery import DeliveryBatch, deliveries_enqueue
 from apps.events.registry import subscriber, subscribers_for
+from apps.events.webhooks.models import WebhookEndpoint
 from tests.catalog.models import Product
 
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
@@ -118,7 +119,8 @@ def test_a_batch_sends_one_task_per_tenant_and_subscriber_with_the_events_in_ord
     for envelope in (first, elsewhere, second):
         deliveries_enqueue(envelope, batch=batch)
     assert [task for task in queued if task["args"][0] in MINE] == []
-    assert batch.send() == 2 * len(subscribers_for("testing.delivery.made"))  # two tenants
+    # realtime and recording in each tenant; no webhook endpoint of either wants the events
+    assert batch.send() == 4
 
     assert [task for task in queued if task["args"][0] in MINE] == [
         {"args": (RECORDING, [first, second]), "countdown": None, "schema": "acme"},
@@ -311,3 +313,18 @@ def test_the_sweep_queues_again_only_retries_overdue_by_five_minutes(
 
 def deliver_sweep() -> int:
     return int(deliveries_sweep.apply().get())
+
+
+def test_the_webhooks_subscriber_gets_only_events_an_active_endpoint_of_the_tenant_wants(tenant, other_tenant, queued):
+    WebhookEndpoint.objects.create(url="https://hooks.acme.test/in", patterns=["testing.delivery.made"], secret="s")
+    WebhookEndpoint.objects.create(url="https://off.acme.test/in", patterns=["*.*.*"], secret="s", active=False)
+    made, failed = envelope_of("testing.delivery.made"), envelope_of("testing.delivery.failed")
+    elsewhere = envelope_of("testing.delivery.made", tenant_id="globex")  # globex has no endpoint
+    batch = DeliveryBatch()
+
+    for envelope in (made, failed, elsewhere):
+        deliveries_enqueue(envelope, batch=batch)
+    batch.send()
+
+    webhooks = [task for task in queued if task["args"][0] == "webhooks"]
+    assert webhooks == [{"args": ("webhooks", [made]), "countdown": None, "schema": "acme"}]

@@ -52,6 +52,13 @@ def delivery_schedule(*, endpoint_id: int, envelope: dict[str, Any], attempt: in
     transaction.on_commit(send)
 
 
+def webhooks_wanted(envelopes: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The events some active endpoint of the current tenant wants: the relay delivers only those to the
+    webhooks subscriber (most tenants have no endpoint, and most events no taker). One query."""
+    endpoints = list(WebhookEndpoint.objects.filter(active=True).values_list("patterns", flat=True))
+    return [envelope for envelope in envelopes if any(endpoint_wants(p, envelope["eventType"]) for p in endpoints)]
+
+
 def webhooks_fan_out(*, envelope: dict[str, Any]) -> list[int]:
     """Schedule the first delivery of ``envelope`` to each active endpoint wanting it; their ids."""
     schema: str = connection.schema_name  # type: ignore[attr-defined]
