@@ -19,10 +19,32 @@ QUEUE_FOLDER_OPTIONS = ("data_folder_in", "data_folder_out", "control_folder")
 logger = logging.getLogger(__name__)
 
 
+class _SchemaTenants:
+    """tenant-schemas-celery's cache of schema name to tenant, kept as the host lookups are
+    (monopod.tenancy): ``TENANT_CACHE_SECONDS``, emptied by any change to a tenant in this process.
+    Without it every task began with a query for its tenant."""
+
+    def get(self, key: str, default: Any) -> Any:
+        from monopod.tenancy import schema_tenant_cache  # needs Django set up; this module is imported first
+
+        found = schema_tenant_cache.get(key)
+        return default if found is None else found
+
+    def set(self, key: str, value: Any, expire_seconds: int) -> None:
+        from monopod.tenancy import schema_tenant_cache
+
+        schema_tenant_cache.put(key, value)
+
+
 class MonoPodTask(TenantTask):
-    """A task run in its tenant's schema, and not at all while that tenant is not serving."""
+    """A task run in its tenant's schema, and not at all while that tenant is not serving (as known
+    within ``TENANT_CACHE_SECONDS``, like a request's)."""
 
     abstract = True
+
+    @classmethod
+    def tenant_cache(cls) -> Any:
+        return _SchemaTenants()
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         tenant = getattr(connection, "tenant", None)

@@ -46,6 +46,14 @@ class TenantCache:
 
 
 tenant_cache = TenantCache()
+# Schema name to tenant, for tasks: tenant-schemas-celery looks a task's tenant up by its schema before
+# every task (monopod.celery.MonoPodTask keeps its answers here).
+schema_tenant_cache = TenantCache()
+
+
+def tenant_caches_clear(**kwargs: Any) -> None:
+    tenant_cache.clear()
+    schema_tenant_cache.clear()
 MAX_CACHED_HOSTS = 10_000
 
 

@@ -23,7 +23,7 @@ from apps.tenants import schemas
 from apps.tenants.models import Tenant
 from apps.tenants.provisioning import tenant_domain_name, tenant_provision
 from apps.tenants.services import public_tenant_ensure
-from monopod.tenancy import tenant_cache
+from monopod.tenancy import tenant_caches_clear
 from tests.browser import browser, live_port, live_url  # noqa: F401 - fixtures for browser tests
 from tests.identity.factories import UserFactory
 from tests.services import *  # noqa: F403 - service fixtures (redis_url, broker_url)
@@ -70,9 +70,9 @@ def _celery_joins_allowed() -> Iterator[None]:
 @pytest.fixture(autouse=True)
 def _fresh_tenant_cache() -> Iterator[None]:
     """Host lookups cached by one test (whose writes are rolled back) must not answer the next."""
-    tenant_cache.clear()
+    tenant_caches_clear()
     yield
-    tenant_cache.clear()
+    tenant_caches_clear()
 
 
 @pytest.fixture

@@ -1,4 +1,5 @@
-"""Forget cached host-to-tenant answers whenever a tenant or domain changes (once it is committed)."""
+"""Forget cached host-to-tenant and schema-to-tenant answers whenever a tenant or domain changes (once it
+is committed)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 
 from apps.tenants.models import Domain, Tenant
-from monopod.tenancy import tenant_cache
+from monopod.tenancy import tenant_caches_clear
 
 
 def tenants_changed(**kwargs: Any) -> None:
@@ -17,8 +18,8 @@ def tenants_changed(**kwargs: Any) -> None:
     Cleared at once for this transaction's own requests, and again at commit, in case another thread
     cached the old rows in between.
     """
-    tenant_cache.clear()
-    transaction.on_commit(tenant_cache.clear)
+    tenant_caches_clear()
+    transaction.on_commit(tenant_caches_clear)
 
 
 for model in (Tenant, Domain):

@@ -8,6 +8,7 @@ from django.test import Client
 from django_tenants.utils import schema_context
 
 from apps.identity.models import User
+from apps.tenants.models import Tenant
 from apps.tenants.services import tenant_suspend
 from monopod.tenancy import tenant_cache
 
@@ -89,3 +90,31 @@ def test_schema_context_restores_previous_schema_exactly(tenant):
         assert founders() == ["founder@globex.test"]
 
     assert founders() == ["founder@acme.test"]
+
+
+def test_tasks_look_their_tenant_up_once_until_the_tenant_changes(
+    tenant, monkeypatch, django_capture_on_commit_callbacks
+):
+    """tenant-schemas-celery finds each task's tenant by its schema; MonoPodTask keeps the answer as the
+    host lookups are kept, and a suspension is seen by the next task of this process."""
+    from monopod.celery import MonoPodTask
+
+    lookups: list[str] = []
+    original = Tenant.objects.get
+
+    def counting_get(*args, **kwargs):
+        lookups.append(kwargs.get("schema_name", ""))
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(Tenant.objects, "get", counting_get)
+    first = MonoPodTask.get_tenant_for_schema("acme")
+    second = MonoPodTask.get_tenant_for_schema("acme")
+    assert lookups == ["acme"]
+    assert second is first
+
+    with django_capture_on_commit_callbacks(execute=True):
+        tenant_suspend(tenant=tenant)
+    after = MonoPodTask.get_tenant_for_schema("acme")
+
+    assert lookups == ["acme", "acme"]
+    assert after.is_serving() is False
