@@ -54,6 +54,8 @@ schema_tenant_cache = TenantCache()
 def tenant_caches_clear(**kwargs: Any) -> None:
     tenant_cache.clear()
     schema_tenant_cache.clear()
+
+
 MAX_CACHED_HOSTS = 10_000
 
 

@@ -96,17 +96,27 @@ def _delivery_claim(*, subscriber: str, envelope: dict[str, Any]) -> tuple[int, 
     return row[0], row[1], row[2]
 
 
+_DONE_SQL = """
+    UPDATE {table}
+    SET status = 'done', attempts = attempts + 1, next_attempt_at = NULL, done_at = %s, updated_at = %s
+    WHERE id = %s
+"""
+
+
 def _delivery_apply(registered: Subscriber, envelope: dict[str, Any]) -> str:
     """Run the subscriber unless the delivery already took effect; its writes and ``done`` share the transaction."""
-    pk, status, attempts = _delivery_claim(subscriber=registered.name, envelope=envelope)
+    pk, status, _attempts = _delivery_claim(subscriber=registered.name, envelope=envelope)
     if status != Delivery.Status.PENDING:
         return status
     registered.handler(envelope)
     now = timezone.now()
-    Delivery.objects.filter(pk=pk).update(
-        status=Delivery.Status.DONE, attempts=attempts + 1, next_attempt_at=None, done_at=now, updated_at=now
-    )
+    with connection.cursor() as cursor:
+        cursor.execute(_DONE_SQL.format(table=connection.ops.quote_name(Delivery._meta.db_table)), [now, now, pk])
     return Delivery.Status.DONE
+
+
+class _BatchFailed(Exception):
+    """An event of a batch run without savepoints failed: the batch is rolled back and run again with them."""
 
 
 def deliveries_run(*, subscriber_name: str, envelopes: list[dict[str, Any]]) -> list[str]:
@@ -127,6 +137,20 @@ def deliveries_run(*, subscriber_name: str, envelopes: list[dict[str, Any]]) -> 
             ).status
             for envelope in envelopes
         ]
+    # Nearly every batch succeeds whole: run it without a savepoint per event (two round trips fewer an
+    # event). If an event fails, nothing of the batch stays, and it runs again as below.
+    if len(envelopes) > 1:
+        try:
+            with transaction.atomic():
+                done = []
+                for envelope in envelopes:
+                    try:
+                        done.append(_delivery_apply(registered, envelope))
+                    except Exception as exc:
+                        raise _BatchFailed from exc
+            return done
+        except _BatchFailed:
+            pass
     statuses: list[str | None] = []
     failures: dict[int, BaseException] = {}
     with transaction.atomic():
