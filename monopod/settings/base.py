@@ -80,7 +80,8 @@ ROOT_URLCONF = "monopod.urls_tenant"
 DATABASE_ROUTERS = ["django_tenants.routers.TenantSyncRouter"]
 # django-tenants wraps this backend, so database metrics reach /metrics too.
 ORIGINAL_BACKEND = "django_prometheus.db.backends.postgresql"
-# Seconds a process trusts its host-to-tenant cache (changes in the same process apply at once).
+# Seconds a process trusts its host-to-tenant and (tasks) schema-to-tenant caches; changes in the same
+# process apply at once.
 TENANT_CACHE_SECONDS = 5
 # One `SET search_path` per connection and schema, not per cursor. Safe because django-tenants forgets
 # the path on rollback and savepoint rollback (tests/tenants/test_schema_routing.py proves it).
