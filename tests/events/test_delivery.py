@@ -332,3 +332,29 @@ def test_the_webhooks_subscriber_gets_only_events_an_active_endpoint_of_the_tena
 
     webhooks = [task for task in queued if task["args"][0] == "webhooks"]
     assert webhooks == [{"args": ("webhooks", [made]), "countdown": None, "schema": "acme"}]
+
+
+def test_a_whole_batch_inserts_new_deliveries_done_and_runs_pending_ones_once(tenant):
+    new, retried, repeated = (envelope_of("testing.delivery.made") for _ in range(3))
+    for envelope, status, attempts in ((retried, "pending", 2), (repeated, "done", 1)):
+        Delivery.objects.create(
+            subscriber=RECORDING,
+            event_id=envelope["eventId"],
+            event_type=envelope["eventType"],
+            envelope=envelope,
+            status=status,
+            attempts=attempts,
+        )
+
+    assert deliver_many.apply(args=(RECORDING, [new, retried, repeated])).get() == 3
+
+    assert [event_id for _name, _schema, event_id in seen] == [new["eventId"], retried["eventId"]]
+    rows = Delivery.objects.filter(subscriber=RECORDING).values_list("event_id", "status", "attempts")
+    assert sorted(rows) == sorted(
+        [
+            (uuid.UUID(new["eventId"]), "done", 1),
+            (uuid.UUID(retried["eventId"]), "done", 3),
+            (uuid.UUID(repeated["eventId"]), "done", 1),
+        ]
+    )
+    assert Delivery.objects.get(event_id=new["eventId"]).done_at is not None

@@ -101,11 +101,38 @@ _DONE_SQL = """
     SET status = 'done', attempts = attempts + 1, next_attempt_at = NULL, done_at = %s, updated_at = %s
     WHERE id = %s
 """
+# In a batch that runs whole or not at all: a new row goes in ``done`` at once (its handler's failure
+# rolls the batch back), an existing one is locked as it stands. ``xmax = 0`` only on a row inserted.
+_CLAIM_DONE_SQL = """
+    INSERT INTO {table}
+        (subscriber, event_id, event_type, envelope, status, attempts, last_error, created_at, updated_at, done_at)
+    VALUES (%s, %s, %s, %s, 'done', 1, '', %s, %s, %s)
+    ON CONFLICT (subscriber, event_id) DO UPDATE SET status = {table}.status
+    RETURNING id, status, xmax = 0
+"""
 
 
-def _delivery_apply(registered: Subscriber, envelope: dict[str, Any]) -> str:
+def _delivery_apply_whole(registered: Subscriber, envelope: dict[str, Any]) -> str:
+    """``_delivery_apply`` for a batch that commits whole or not at all: one statement fewer for a new
+    delivery, which is inserted as done before its handler runs."""
+    now = timezone.now()
+    table = connection.ops.quote_name(Delivery._meta.db_table)
+    params: list[Any] = [registered.name, envelope["eventId"], envelope["eventType"], Jsonb(envelope), now, now, now]
+    with connection.cursor() as cursor:
+        cursor.execute(_CLAIM_DONE_SQL.format(table=table), params)
+        pk, status, inserted = cursor.fetchone()
+    if inserted:
+        registered.handler(envelope)
+        return Delivery.Status.DONE
+    return _delivery_apply(registered, envelope, claimed=(pk, status))
+
+
+def _delivery_apply(registered: Subscriber, envelope: dict[str, Any], *, claimed: tuple[int, str] | None = None) -> str:
     """Run the subscriber unless the delivery already took effect; its writes and ``done`` share the transaction."""
-    pk, status, _attempts = _delivery_claim(subscriber=registered.name, envelope=envelope)
+    if claimed is None:
+        pk, status, _attempts = _delivery_claim(subscriber=registered.name, envelope=envelope)
+    else:
+        pk, status = claimed
     if status != Delivery.Status.PENDING:
         return status
     registered.handler(envelope)
@@ -145,7 +172,7 @@ def deliveries_run(*, subscriber_name: str, envelopes: list[dict[str, Any]]) -> 
                 done = []
                 for envelope in envelopes:
                     try:
-                        done.append(_delivery_apply(registered, envelope))
+                        done.append(_delivery_apply_whole(registered, envelope))
                     except Exception as exc:
                         raise _BatchFailed from exc
             return done
