@@ -149,9 +149,10 @@ class _BatchFailed(Exception):
 def deliveries_run(*, subscriber_name: str, envelopes: list[dict[str, Any]]) -> list[str]:
     """Run the subscriber on each event that has not yet taken effect, in order; returns each delivery's status.
 
-    The events of a batch share one transaction (one commit, not one per event), each in a savepoint of
-    its own: a subscriber's writes and its delivery's ``done`` commit together, so a repeat (the task
-    run twice, the relay sending again) finds it done. A failure rolls back that event's writes only
+    The events of a batch share one transaction (one commit, not one per event): a subscriber's writes
+    and its delivery's ``done`` commit together, so a repeat (the task run twice, the relay sending
+    again) finds it done. The batch runs first without savepoints; if a handler fails, it is rolled
+    back and runs again with a savepoint per event, so the failure rolls back that event's writes only
     and is recorded after the batch commits (:func:`_delivery_failure_record`), which queues the retry
     or ends it as dead.
     """
