@@ -19,16 +19,17 @@ from apps.ims.models import PurchaseOrder, StockLevel
 # check needs it); only the level row is locked. Each level also reserves the id of the movement that
 # will be written against it, so the movement and its audit entry go to the database together
 # (apps.ims.services); an id left unused is a gap in the ledger's ids, as a rollback leaves.
-_LOCK_SQL = """
+# The next id of the ledger's sequence.
+MOVEMENT_ID_NEXT = "nextval(pg_get_serial_sequence('ims_stockmovement', 'id'))"
+_LOCK_SQL = f"""
     SELECT sl.id, sl.warehouse_id, sl.on_hand, sl.reserved, sl.average_cost, sl.below_reorder_point,
-           sl.updated_at, rr.reorder_point, rr.reorder_quantity,
-           nextval(pg_get_serial_sequence('ims_stockmovement', 'id'))
+           sl.updated_at, rr.reorder_point, rr.reorder_quantity, {MOVEMENT_ID_NEXT}
     FROM ims_stocklevel AS sl
     LEFT JOIN ims_reorderrule AS rr ON rr.product_id = sl.product_id AND rr.warehouse_id = sl.warehouse_id
     WHERE sl.product_id = %s AND sl.warehouse_id = ANY(%s)
     ORDER BY sl.warehouse_id
     FOR UPDATE OF sl
-"""
+"""  # noqa: S608 - a constant expression
 
 
 def _locked_levels(product_id: int, warehouse_ids: list[int]) -> dict[int, StockLevel]:

@@ -27,7 +27,7 @@ from apps.identity.models import ApiKey, User
 from apps.ims import events
 from apps.ims.choices import RESERVING_KINDS, TRANSFER, MovementKind, PurchaseOrderStatus
 from apps.ims.exceptions import InsufficientStock, InvalidMovement, InvalidPurchaseOrder, TransitionNotAllowed
-from apps.ims.locks import purchase_order_lock, stock_levels_lock
+from apps.ims.locks import MOVEMENT_ID_NEXT, purchase_order_lock, stock_levels_lock
 from apps.ims.models import (
     ZERO,
     Product,
@@ -180,7 +180,7 @@ _LEVEL_UPDATE_AND_MOVEMENT_INSERT_SQL = """
          purchase_order_line_id, on_hand_after, reserved_after, actor_id, created_at)
     VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)
 """
-_MOVEMENT_ID_SQL = "SELECT nextval(pg_get_serial_sequence('ims_stockmovement', 'id'))"
+_MOVEMENT_ID_SQL = f"SELECT {MOVEMENT_ID_NEXT}"
 
 
 def _movement_write(level: Any, movement: StockMovement, *, actor: Any) -> None:

@@ -76,69 +76,48 @@ def _delivery_take(*, subscriber: str, envelope: dict[str, Any]) -> Delivery:
 
 
 # One round trip takes the row: inserted when new, else locked as it stands (the no-op update locks it).
+# In a batch that commits whole or not at all, a new row goes in ``done`` at once (its handler's
+# failure rolls the batch back). ``xmax = 0`` only on a row inserted.
 _CLAIM_SQL = """
     INSERT INTO {table}
-        (subscriber, event_id, event_type, envelope, status, attempts, last_error, created_at, updated_at)
-    VALUES (%s, %s, %s, %s, 'pending', 0, '', %s, %s)
+        (subscriber, event_id, event_type, envelope, status, attempts, last_error, created_at, updated_at, done_at)
+    VALUES (%s, %s, %s, %s, %s, %s, '', %s, %s, %s)
     ON CONFLICT (subscriber, event_id) DO UPDATE SET status = {table}.status
-    RETURNING id, status, attempts
+    RETURNING id, status, xmax = 0
 """
-
-
-def _delivery_claim(*, subscriber: str, envelope: dict[str, Any]) -> tuple[int, str, int]:
-    """The (subscriber, event) row's id, status and attempts, inserted if new, locked until the transaction ends."""
-    now = timezone.now()
-    table = connection.ops.quote_name(Delivery._meta.db_table)
-    params: list[Any] = [subscriber, envelope["eventId"], envelope["eventType"], Jsonb(envelope), now, now]
-    with connection.cursor() as cursor:
-        cursor.execute(_CLAIM_SQL.format(table=table), params)
-        row = cursor.fetchone()
-    return row[0], row[1], row[2]
-
-
 _DONE_SQL = """
     UPDATE {table}
     SET status = 'done', attempts = attempts + 1, next_attempt_at = NULL, done_at = %s, updated_at = %s
     WHERE id = %s
 """
-# In a batch that runs whole or not at all: a new row goes in ``done`` at once (its handler's failure
-# rolls the batch back), an existing one is locked as it stands. ``xmax = 0`` only on a row inserted.
-_CLAIM_DONE_SQL = """
-    INSERT INTO {table}
-        (subscriber, event_id, event_type, envelope, status, attempts, last_error, created_at, updated_at, done_at)
-    VALUES (%s, %s, %s, %s, 'done', 1, '', %s, %s, %s)
-    ON CONFLICT (subscriber, event_id) DO UPDATE SET status = {table}.status
-    RETURNING id, status, xmax = 0
-"""
 
 
-def _delivery_apply_whole(registered: Subscriber, envelope: dict[str, Any]) -> str:
-    """``_delivery_apply`` for a batch that commits whole or not at all: one statement fewer for a new
-    delivery, which is inserted as done before its handler runs."""
+def _delivery_table() -> str:
+    return str(connection.ops.quote_name(Delivery._meta.db_table))
+
+
+def _delivery_apply(registered: Subscriber, envelope: dict[str, Any], *, whole_batch: bool = False) -> str:
+    """Run the subscriber unless the delivery already took effect; its writes and ``done`` share the transaction.
+
+    In a batch that commits whole (``whole_batch``), a new delivery is claimed as done: one statement
+    fewer. Otherwise it is claimed pending and marked done once its handler returned.
+    """
     now = timezone.now()
-    table = connection.ops.quote_name(Delivery._meta.db_table)
-    params: list[Any] = [registered.name, envelope["eventId"], envelope["eventType"], Jsonb(envelope), now, now, now]
+    new_status, new_attempts, new_done_at = ("done", 1, now) if whole_batch else ("pending", 0, None)
+    params: list[Any] = [registered.name, envelope["eventId"], envelope["eventType"], Jsonb(envelope)]
+    params += [new_status, new_attempts, now, now, new_done_at]
     with connection.cursor() as cursor:
-        cursor.execute(_CLAIM_DONE_SQL.format(table=table), params)
+        cursor.execute(_CLAIM_SQL.format(table=_delivery_table()), params)
         pk, status, inserted = cursor.fetchone()
-    if inserted:
+    if whole_batch and inserted:
         registered.handler(envelope)
         return Delivery.Status.DONE
-    return _delivery_apply(registered, envelope, claimed=(pk, status))
-
-
-def _delivery_apply(registered: Subscriber, envelope: dict[str, Any], *, claimed: tuple[int, str] | None = None) -> str:
-    """Run the subscriber unless the delivery already took effect; its writes and ``done`` share the transaction."""
-    if claimed is None:
-        pk, status, _attempts = _delivery_claim(subscriber=registered.name, envelope=envelope)
-    else:
-        pk, status = claimed
     if status != Delivery.Status.PENDING:
-        return status
+        return str(status)
     registered.handler(envelope)
     now = timezone.now()
     with connection.cursor() as cursor:
-        cursor.execute(_DONE_SQL.format(table=connection.ops.quote_name(Delivery._meta.db_table)), [now, now, pk])
+        cursor.execute(_DONE_SQL.format(table=_delivery_table()), [now, now, pk])
     return Delivery.Status.DONE
 
 
@@ -173,7 +152,7 @@ def deliveries_run(*, subscriber_name: str, envelopes: list[dict[str, Any]]) -> 
                 done = []
                 for envelope in envelopes:
                     try:
-                        done.append(_delivery_apply_whole(registered, envelope))
+                        done.append(_delivery_apply(registered, envelope, whole_batch=True))
                     except Exception as exc:
                         raise _BatchFailed from exc
             return done
