@@ -56,6 +56,48 @@ def get_many_and_count(keys: list[str], counter: str, *, timeout: int) -> tuple[
     return found, int(count)
 
 
+def add_or_get(backend: Any, key: str, value: Any, *, timeout: int) -> tuple[bool, Any]:
+    """``backend.add(key, value)``, and when the key was there already, its value: ``(added, value)``.
+
+    On Redis one round trip (``SET NX GET``); other backends add, then get (the key may be gone by
+    then: ``(False, None)``).
+    """
+    if not isinstance(backend, redis.RedisCache):
+        if backend.add(key, value, timeout=timeout):
+            return True, value
+        return False, backend.get(key)
+    full_key = backend.make_and_validate_key(key)
+    serializer = backend._cache._serializer  # type: ignore[attr-defined]
+    client = backend._cache.get_client(full_key, write=True)
+    previous = client.set(full_key, serializer.dumps(value), nx=True, ex=timeout, get=True)
+    if previous is None:
+        return True, value
+    return False, serializer.loads(previous)
+
+
+_DELETE_IF_UNCHANGED = """
+if redis.call('GET', KEYS[1]) == ARGV[1] then
+    return redis.call('DEL', KEYS[1])
+end
+return 0
+"""
+
+
+def delete_if_unchanged(backend: Any, key: str, value: Any) -> bool:
+    """Delete ``key`` if it still holds ``value``; whether it did.
+
+    On Redis atomically (a script); other backends compare, then delete.
+    """
+    if not isinstance(backend, redis.RedisCache):
+        if backend.get(key) != value:
+            return False
+        return bool(backend.delete(key))
+    full_key = backend.make_and_validate_key(key)
+    serializer = backend._cache._serializer  # type: ignore[attr-defined]
+    client = backend._cache.get_client(full_key, write=True)
+    return bool(client.eval(_DELETE_IF_UNCHANGED, 1, full_key, serializer.dumps(value)))
+
+
 def counter_hit(counter: str, *, timeout: int) -> int:
     """Count one hit on ``counter``, which lives ``timeout`` seconds from its first hit; returns the count."""
     backend = caches["default"]

@@ -11,11 +11,11 @@ events of its aggregate until a later run sends it: at-least-once, in order, nev
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
-from django.core.cache import caches
 from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -25,16 +25,16 @@ from apps.events import delivery
 from apps.events.broker import BrokerChannel, BrokerUnavailable, broker_channel, broker_disconnect
 from apps.events.metrics import OUTBOX_FAILED, OUTBOX_PUBLISHED, backlog_record, outbox_backlog
 from apps.events.models import OutboxEvent
-from monopod.cache_keys import PLATFORM
+from apps.events.wake import WAKE_POLL_SECONDS, relay_queue, wake_release
 
 logger = logging.getLogger(__name__)
 
 # pg_try_advisory_xact_lock key of the relay (arbitrary, fixed: "MPRELAY" in ASCII).
 RELAY_LOCK_KEY = 0x4D5052454C4159
-WAKE_FLAG_KEY = "events:relay:wake"
 DEFAULT_BATCH_SIZE = 500
-# A wake flag outlives a lost task by at most this long; the periodic sweep covers the gap anyway.
-WAKE_FLAG_SECONDS = 60
+# A run that keeps polling (commits keep renewing the wake flag's lease) hands over to a new run after
+# this long, so that no task runs for ever and a worker can stop between two.
+RELAY_RUN_SECONDS = 30.0
 
 AggregateKey = tuple[str, str, str]
 
@@ -48,31 +48,11 @@ class RelayRun:
     held: set[int] = field(default_factory=set)
     locked_out: bool = False
     broker_down: bool = False
+    started: float = field(default_factory=time.monotonic)
 
 
 def _public() -> Any:
     return schema_context(get_public_schema_name())
-
-
-def relay_wake() -> None:
-    """Ask for a relay run soon after a commit that published events; one queued run serves a burst.
-
-    The flag is cleared by the run before its last look at the outbox, so a commit either finds the
-    flag set and is seen by that look, or sets it and queues the next run.
-    """
-    from apps.events.tasks import outbox_relay  # the task module imports this one
-
-    # The platform's cache: the flag is one for all tenants, and the connection stays in the tenant's
-    # schema (switching it would cost the tenant's next transaction a SET search_path).
-    platform = caches[PLATFORM]
-    if not platform.add(WAKE_FLAG_KEY, "1", timeout=WAKE_FLAG_SECONDS):
-        return
-    try:
-        outbox_relay.delay()
-    except Exception:
-        # The commit stands; the sweep relays its events. Let the next commit try again.
-        platform.delete(WAKE_FLAG_KEY)
-        logger.exception("outbox relay: could not queue a run; the periodic sweep will relay")
 
 
 def _aggregate_key(row: OutboxEvent) -> AggregateKey | None:
@@ -147,10 +127,6 @@ def _relay_batch(rows: list[OutboxEvent], broker: BrokerChannel, run: RelayRun, 
     OUTBOX_FAILED.inc(len(failures))
 
 
-def _wake_flag_clear() -> None:
-    caches[PLATFORM].delete(WAKE_FLAG_KEY)
-
-
 def relay_run(*, batch_size: int | None = None, broker_url: str | None = None) -> RelayRun:
     """Relay every pending event it can claim, batch by batch, until the outbox is drained."""
     size = batch_size or int(getattr(settings, "OUTBOX_RELAY_BATCH_SIZE", DEFAULT_BATCH_SIZE))
@@ -189,9 +165,18 @@ def _drain(run: RelayRun, blocked: set[AggregateKey], broker: BrokerChannel, siz
             return
         if len(rows) == size:
             continue
-        # The end of the outbox. Clear the wake flag, then look once more from the start: a commit
-        # that found the flag set is visible now, and one that comes later queues its own run.
-        _wake_flag_clear()
+        # The end of the outbox. Until the wake flag's lease is over, commits ask for no run: look again,
+        # from the start, every WAKE_POLL_SECONDS; past RELAY_RUN_SECONDS, hand over to a new run.
+        lease_left = wake_release()
+        if lease_left > 0:
+            if time.monotonic() > run.started + RELAY_RUN_SECONDS:
+                relay_queue()
+                return
+            time.sleep(min(lease_left, WAKE_POLL_SECONDS))
+            after = 0
+            continue
+        # The flag is clear: look once more from the start. A commit that found the flag set is
+        # visible now, and one that comes later queues its own run.
         with transaction.atomic():
             again = _claim(after=0, excluding=run.held, limit=1)
         if not again:

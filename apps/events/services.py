@@ -11,6 +11,7 @@ from django.db import connection, models, transaction
 from psycopg.types.json import Jsonb
 
 from apps.events.registry import event_type_get
+from apps.events.wake import relay_wake
 from monopod.observability import trace_id_var, user_var
 
 
@@ -139,11 +140,5 @@ def event_prepare(
         "metadata": {"traceId": trace_id_var.get(), "source": f"monopod.{registered.module}"},
     }
     sql, params = _outbox_statement(envelope, schema, aggregate_type, aggregate_id)
-    transaction.on_commit(_wake_relay)
+    transaction.on_commit(relay_wake)
     return PreparedEvent(sql, params, envelope)
-
-
-def _wake_relay() -> None:
-    from apps.events.relay import relay_wake  # the relay imports Celery; publishing code need not
-
-    relay_wake()

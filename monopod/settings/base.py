@@ -155,6 +155,9 @@ CELERY_BEAT_SCHEDULE = {
 }
 # The outbox relay: rows claimed per transaction; /health/ready fails past this lag (None: not checked).
 OUTBOX_RELAY_BATCH_SIZE = 500
+# The relay's wake flag stands at least this long once set (apps.events.relay): commits meanwhile skip
+# the cache, and a drained run looks at the outbox every 10 ms until then.
+OUTBOX_WAKE_LEASE_SECONDS = 0.1
 OUTBOX_LAG_READY_SECONDS: int | None = 300
 
 # --- HTTP stack.

@@ -31,5 +31,8 @@ WHITENOISE_AUTOREFRESH = True
 TENANT_APPS = [*TENANT_APPS[:-1], "tests.catalog", TENANT_APPS[-1]]  # noqa: F405 - audit stays last
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]  # noqa: F405
 
+# Relay runs are eager here: one queued by a commit would wait out the wake flag's lease in the test's
+# own thread. The tests of the lease set it.
+OUTBOX_WAKE_LEASE_SECONDS = 0.0
 # Session-setup events stay pending while no relay runs in tests: readiness does not judge outbox lag.
 OUTBOX_LAG_READY_SECONDS = None

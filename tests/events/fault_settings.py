@@ -16,6 +16,8 @@ CELERY_BROKER_URL = _broker
 CELERY_BROKER_TRANSPORT_OPTIONS = {"confirm_publish": True}
 CELERY_BROKER_HEARTBEAT = 0
 CELERY_TASK_ALWAYS_EAGER = False
+# The wake flag's lease as in production (the test suite's is 0): the faults are survived with it.
+OUTBOX_WAKE_LEASE_SECONDS = 0.1
 CELERY_TASK_EAGER_PROPAGATES = False
 CELERY_TASK_DEFAULT_QUEUE = os.environ["FAULT_QUEUE"]
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False

@@ -19,12 +19,6 @@ from tests.events.test_publish import TESTED
 MOVED = TESTED.name
 
 
-@pytest.fixture
-def outbox(db):
-    """An empty outbox for the test (the session's tenants published events); rolled back after."""
-    OutboxEvent.objects.all().delete()
-
-
 def run(*args: str) -> str:
     out = io.StringIO()
     call_command(*args, stdout=out)

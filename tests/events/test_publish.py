@@ -100,7 +100,7 @@ def test_nothing_is_published_after_commit_only(tenant, django_capture_on_commit
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         publish("testing.widget.moved", {"to": "shelf"})
 
-    assert [callback.__qualname__ for callback in callbacks] == ["_wake_relay"]
+    assert [callback.__qualname__ for callback in callbacks] == ["relay_wake"]
 
 
 def test_publishing_outside_a_transaction_is_refused(tenant, monkeypatch):

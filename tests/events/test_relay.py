@@ -12,7 +12,6 @@ import pytest
 from django.core.cache import cache, caches
 from django.db import connection
 from django.test import Client
-from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django_tenants.utils import schema_context, tenant_context
 from kombu import Connection, Queue
@@ -22,7 +21,7 @@ from apps.events import broker, delivery, tasks
 from apps.events.broker import EVENTS_EXCHANGE
 from apps.events.metrics import OutboxBacklog, backlog_record
 from apps.events.models import OutboxEvent
-from apps.events.relay import RELAY_LOCK_KEY, WAKE_FLAG_KEY, relay_run, relay_wake
+from apps.events.relay import RELAY_LOCK_KEY, relay_run
 from apps.events.services import publish
 from apps.tenants.provisioning import tenant_domain_name
 from monopod.cache_keys import PLATFORM
@@ -30,25 +29,6 @@ from monopod.celery import app as celery_app
 from tests.events.test_publish import TESTED
 
 MOVED = TESTED.name
-
-
-@pytest.fixture
-def outbox(db):
-    """An empty outbox for the test (the session's tenants published events); rolled back after."""
-    OutboxEvent.objects.all().delete()
-
-
-@pytest.fixture
-def enqueued(monkeypatch):
-    """The envelopes handed to ``deliveries_enqueue``, in order."""
-    calls: list[dict] = []
-
-    def enqueue(envelope: dict, **options: object) -> int:
-        calls.append(envelope)
-        return 1
-
-    monkeypatch.setattr(delivery, "deliveries_enqueue", enqueue)
-    return calls
 
 
 def pending_ids() -> list[str]:
@@ -182,65 +162,12 @@ def test_a_row_locked_by_another_transaction_is_skipped(committed_event, outbox,
     assert [e["data"]["to"] for e in enqueued] == ["free", "locked"]
 
 
-def test_a_burst_of_commits_queues_one_run_until_the_run_clears_the_flag(outbox, tenant, enqueued, monkeypatch):
-    queued: list[str] = []
-    monkeypatch.setattr(tasks.outbox_relay, "delay", lambda: queued.append("run"))
-    with schema_context("public"):
-        cache.delete(WAKE_FLAG_KEY)
-
-    relay_wake()
-    relay_wake()
-    relay_wake()
-    assert queued == ["run"]
-
-    relay_run()
-    relay_wake()
-    assert queued == ["run", "run"]
-    with schema_context("public"):
-        cache.delete(WAKE_FLAG_KEY)
-
-
-def test_waking_the_relay_leaves_the_tenants_connection_as_it_was(tenant, monkeypatch):
-    """The flag is a platform key, reached without switching to public: the tenant's next transaction
-    needs no new SET search_path."""
-    queued: list[str] = []
-    monkeypatch.setattr(tasks.outbox_relay, "delay", lambda: queued.append("run"))
-    with schema_context("public"):
-        cache.delete(WAKE_FLAG_KEY)
-    OutboxEvent.objects.exists()  # the connection's search path is the tenant's
-
-    with CaptureQueriesContext(connection) as queries:
-        relay_wake()
-        OutboxEvent.objects.exists()
-
-    assert queued == ["run"]
-    assert connection.schema_name == tenant.schema_name
-    assert [query["sql"] for query in queries if "search_path" in query["sql"]] == []
-    with schema_context("public"):
-        assert cache.get(WAKE_FLAG_KEY) == "1"
-        cache.delete(WAKE_FLAG_KEY)
-
-
 def test_platform_keys_are_the_public_schemas_keys_from_any_schema(tenant):
     caches[PLATFORM].set("events:test:platform-key", "from acme", timeout=60)
     with schema_context("public"):
         assert cache.get("events:test:platform-key") == "from acme"
         cache.delete("events:test:platform-key")
     assert caches[PLATFORM].get("events:test:platform-key") is None
-
-
-def test_a_wake_that_cannot_queue_leaves_the_flag_for_the_next_commit(tenant, monkeypatch):
-    def refuse() -> None:
-        raise ConnectionError("broker away")
-
-    monkeypatch.setattr(tasks.outbox_relay, "delay", refuse)
-    with schema_context("public"):
-        cache.delete(WAKE_FLAG_KEY)
-
-    relay_wake()
-
-    with schema_context("public"):
-        assert cache.get(WAKE_FLAG_KEY) is None
 
 
 def test_the_task_is_registered_and_swept_every_five_seconds(settings):

@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from apps.events.models import OutboxEvent
-from apps.events.relay import relay_wake
+from apps.events.wake import relay_wake
 from apps.tenants.models import Tenant
 
 

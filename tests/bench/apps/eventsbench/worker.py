@@ -294,7 +294,7 @@ def path_reset() -> None:
     from django_tenants.utils import schema_context
 
     from apps.events.deliveries.models import Delivery
-    from apps.events.relay import WAKE_FLAG_KEY
+    from apps.events.wake import WAKE_FLAG_KEY
     from tests.bench.apps.eventsbench.events import RECEIVED_TABLE
 
     execute(f"TRUNCATE {RECEIVED_TABLE}, {Delivery._meta.db_table}")
