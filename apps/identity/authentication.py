@@ -18,7 +18,7 @@ from rest_framework_simplejwt.tokens import Token
 from apps.identity.caching import user_get, user_get_counting
 from apps.identity.models import ApiKey, User
 from apps.identity.services import api_key_record_use
-from apps.identity.tokens import TENANT_CLAIM, TenantAccessToken
+from apps.identity.tokens import TENANT_CLAIM, access_token_verified
 from monopod.api.throttling import counted_in_advance, principal_window
 from monopod.observability import user_var
 
@@ -76,9 +76,8 @@ class TenantJWTAuthentication(JWTAuthentication):
         if raw_token is None:
             return None
         try:
-            # Checks the tenant claim against the connection's schema. (simplejwt annotates the encoded
-            # token as a Token; it is the raw header value.)
-            token = TenantAccessToken(raw_token)  # type: ignore[arg-type]
+            # Checks the tenant claim against the connection's schema.
+            token = access_token_verified(raw_token)
         except TokenError as exc:
             raise token_error(exc) from None
         # And against the tenant the host name resolved to, before any user is looked up.

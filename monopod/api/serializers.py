@@ -9,11 +9,15 @@ converts as before.
 from __future__ import annotations
 
 import copy
+import decimal
+from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 from django.db import models
 from django.http import QueryDict
-from rest_framework import serializers
+from rest_framework import ISO_8601, serializers
+from rest_framework.settings import api_settings
 
 
 def _from_form(field: serializers.Field[Any, Any, Any, Any]) -> bool:
@@ -64,6 +68,14 @@ class StrictIntegerField(serializers.IntegerField):
         return int(super().to_internal_value(data))
 
 
+def _shown(field: Any, value: Any) -> Any:
+    """``value`` as ``field`` shows it, through the function ``field.shower()`` made (once per field)."""
+    show = field.__dict__.get("_show")
+    if show is None:
+        show = field.__dict__["_show"] = field.shower()
+    return show(value)
+
+
 class StrictDecimalField(serializers.DecimalField):
     """Decimals as strings (``"12.50"``), as the schema and every response spell them.
 
@@ -78,6 +90,46 @@ class StrictDecimalField(serializers.DecimalField):
             self.fail("not_a_string")
         return super().to_internal_value(data)
 
+    def to_representation(self, value: Any) -> Any:
+        """DRF's, with the quantizing exponent and context made once per field rather than per value."""
+        return _shown(self, value)
+
+    def shower(self) -> Callable[[Any], Any]:
+        """``to_representation`` for this field as it is set up now, as one function."""
+        quantizing = self._quantizing()
+        if quantizing is None:
+            return super().to_representation
+        exponent, context = quantizing
+        slow = super().to_representation
+
+        def show(value: Any) -> Any:
+            if type(value) is not decimal.Decimal:
+                return slow(value)
+            return f"{value.quantize(exponent, context=context):f}"
+
+        return show
+
+    def _quantizing(self) -> tuple[decimal.Decimal, decimal.Context] | None:
+        """DRF's exponent and context, when its output is the plain quantized string; else None."""
+        if "_quantizing_known" not in self.__dict__:
+            places = self.decimal_places
+            plain = (
+                getattr(self, "coerce_to_string", api_settings.COERCE_DECIMAL_TO_STRING)
+                and not self.localize
+                and not self.normalize_output
+            )
+            quantizing = None
+            if plain and places is not None:
+                context = decimal.getcontext().copy()
+                if self.max_digits is not None:
+                    context.prec = self.max_digits
+                if self.rounding is not None:
+                    context.rounding = self.rounding
+                quantizing = (decimal.Decimal(".1") ** places, context)
+            self.__dict__["_quantizing_known"] = quantizing
+        known: tuple[decimal.Decimal, decimal.Context] | None = self.__dict__["_quantizing_known"]
+        return known
+
 
 class DateTimeField(serializers.DateTimeField):
     """DRF's, reading the active time zone once per serializer rather than once per value.
@@ -89,6 +141,71 @@ class DateTimeField(serializers.DateTimeField):
         if not hasattr(self, "_active_timezone"):
             self._active_timezone = super().default_timezone()
         return self._active_timezone
+
+    def to_representation(self, value: Any) -> Any:
+        """DRF's ISO 8601 for an aware datetime, without its per-value lookups of format and zone."""
+        return _shown(self, value)
+
+    def shower(self) -> Callable[[Any], Any]:
+        """``to_representation`` for this field as it is set up now (format, zone), as one function."""
+        output_format = getattr(self, "format", api_settings.DATETIME_FORMAT)
+        zone = self.timezone if hasattr(self, "timezone") else self.default_timezone()
+        slow = super().to_representation
+        if output_format is None or output_format.lower() != ISO_8601 or zone is None:
+            return slow
+
+        def show(value: Any) -> Any:
+            if not isinstance(value, datetime) or value.tzinfo is None:
+                return slow(value)
+            try:
+                text = value.astimezone(zone).isoformat()
+            except OverflowError:
+                return slow(value)  # DRF's own error
+            return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+        return show
+
+
+Shown = Callable[[Any], Any] | None
+
+# Model fields whose database values are already what DRF's matching field would show (its
+# to_representation is str(), int() or the boolean itself). Exact classes: a subclass may load values
+# of its own type.
+_SHOWN_AS_LOADED: dict[type[models.Field[Any, Any]], Any] = {
+    **dict.fromkeys(
+        (models.CharField, models.TextField, models.EmailField, models.SlugField, models.URLField),
+        serializers.CharField.to_representation,
+    ),
+    **dict.fromkeys(
+        (
+            models.IntegerField,
+            models.SmallIntegerField,
+            models.BigIntegerField,
+            models.PositiveIntegerField,
+            models.PositiveSmallIntegerField,
+            models.PositiveBigIntegerField,
+            models.AutoField,
+            models.BigAutoField,
+            models.SmallAutoField,
+        ),
+        serializers.IntegerField.to_representation,
+    ),
+    models.BooleanField: serializers.BooleanField.to_representation,
+}
+
+
+def _shower(field: serializers.Field[Any, Any, Any, Any], column: models.Field[Any, Any]) -> Shown:
+    """How a plan shows ``field``'s values of ``column``: None when as loaded, else one function."""
+    shown_as = type(field).to_representation
+    if _SHOWN_AS_LOADED.get(type(column)) is shown_as:
+        return None
+    big_as_int = shown_as is serializers.BigIntegerField.to_representation and not getattr(
+        field, "coerce_to_string", api_settings.COERCE_BIGINT_TO_STRING
+    )
+    if big_as_int and _SHOWN_AS_LOADED.get(type(column)) is serializers.IntegerField.to_representation:
+        return None  # DRF's big integer is int() unless it is to be a string
+    shower = getattr(field, "shower", None)
+    return shower() if shower is not None else field.to_representation
 
 
 class ModelSerializer(serializers.ModelSerializer[Any]):
@@ -131,20 +248,24 @@ class ModelSerializer(serializers.ModelSerializer[Any]):
         known: tuple[str, ...] | None = cls.__dict__["_plain_columns"]
         return known
 
-    def _representation_plan(self) -> list[tuple[str, str, serializers.Field[Any, Any, Any, Any]]] | None:
-        """``(name, column, field)`` of each readable field, if each reads a concrete, non-relation column."""
+    def _representation_plan(self) -> list[tuple[str, str, Shown]] | None:
+        """``(name, column, show)`` of each readable field, if each reads a concrete, non-relation column.
+
+        ``show`` is the field's ``to_representation``, or None where the loaded value is shown as it is.
+        """
         if hasattr(self, "_plan"):
-            plan: list[tuple[str, str, serializers.Field[Any, Any, Any, Any]]] | None = getattr(self, "_plan")  # noqa: B009
+            plan: list[tuple[str, str, Shown]] | None = getattr(self, "_plan")  # noqa: B009
             return plan
         model: Any = self.Meta.model
-        columns = {field.name for field in model._meta.concrete_fields if not field.is_relation}
-        built: list[tuple[str, str, serializers.Field[Any, Any, Any, Any]]] = []
+        columns = {field.name: field for field in model._meta.concrete_fields if not field.is_relation}
+        built: list[tuple[str, str, Shown]] = []
         for field in self._readable_fields:
             simple = type(field).get_attribute is serializers.Field.get_attribute and len(field.source_attrs) == 1
-            if not simple or field.source_attrs[0] not in columns:
+            column = columns.get(field.source_attrs[0]) if simple else None
+            if column is None:
                 self._plan = None
                 return None
-            built.append((str(field.field_name), field.source_attrs[0], field))
+            built.append((str(field.field_name), column.name, _shower(field, column)))
         self._plan = built
         return built
 
@@ -154,11 +275,10 @@ class ModelSerializer(serializers.ModelSerializer[Any]):
         if plan is None:
             return dict(super().to_representation(instance))
         read = instance.__getitem__ if isinstance(instance, dict) else instance.__getattribute__
-        represented = {}
-        for name, column, field in plan:
-            value = read(column)
-            represented[name] = None if value is None else field.to_representation(value)
-        return represented
+        return {
+            name: value if (value := read(column)) is None or show is None else show(value)
+            for name, column, show in plan
+        }
 
     def get_fields(self) -> dict[str, serializers.Field[Any, Any, Any, Any]]:
         built: dict[str, serializers.Field[Any, Any, Any, Any]] | None = type(self).__dict__.get("_built_fields")

@@ -222,8 +222,8 @@ def test_cursor_pages_run_newest_first(client, groups):
 @resource
 def test_list_query_count_is_pinned(client, groups, django_assert_num_queries):
     client.get(GROUPS_URL)  # the first request of a test also loads content types and the session's user
-    # search_path, session, user; then count and page. Permissions come from the cache.
-    with django_assert_num_queries(5):
+    # Session, user; then count and page. Permissions come from the cache.
+    with django_assert_num_queries(4):
         client.get(GROUPS_URL, {"search": "zz-"})
 
 

@@ -60,11 +60,12 @@ def detail_url(product: Product) -> str:
 
 
 @resource
-def test_list_with_a_token_costs_three_queries(jwt_client, products, django_assert_num_queries):
+def test_list_with_a_token_costs_two_queries(jwt_client, products, django_assert_num_queries):
     jwt_client.get(PRODUCTS_URL)
-    # search_path (the tenant middleware sets the schema anew on every request); then count and page.
-    # The token's user and the user's permissions come from the cache (apps.identity.caching).
-    with django_assert_num_queries(3):
+    # The count and the page. The connection is on the tenant's schema already (no SET search_path:
+    # monopod/db/backends/postgresql); the token's user and the user's permissions come from the cache
+    # (apps.identity.caching).
+    with django_assert_num_queries(2):
         response = jwt_client.get(PRODUCTS_URL)
 
     assert response.status_code == 200
@@ -73,10 +74,10 @@ def test_list_with_a_token_costs_three_queries(jwt_client, products, django_asse
 
 
 @resource
-def test_detail_with_a_token_costs_two_queries(jwt_client, products, django_assert_num_queries):
+def test_detail_with_a_token_costs_one_query(jwt_client, products, django_assert_num_queries):
     jwt_client.get(detail_url(products[0]))
-    # search_path; then the object: as many as a plain view reading the row.
-    with django_assert_num_queries(2):
+    # The object: as many as a plain view reading the row.
+    with django_assert_num_queries(1):
         response = jwt_client.get(detail_url(products[0]))
 
     assert response.status_code == 200
@@ -84,11 +85,11 @@ def test_detail_with_a_token_costs_two_queries(jwt_client, products, django_asse
 
 
 @resource
-def test_list_with_an_api_key_costs_four_queries(api_key_client, products, django_assert_num_queries):
+def test_list_with_an_api_key_costs_three_queries(api_key_client, products, django_assert_num_queries):
     api_key_client.get(PRODUCTS_URL)
-    # search_path, the key with its user (one join; its last use was recorded within the minute, so no
-    # update); then count and page. The user's permissions come from the cache.
-    with django_assert_num_queries(4):
+    # The key with its user (one join; its last use was recorded within the minute, so no update); then
+    # count and page. The user's permissions come from the cache.
+    with django_assert_num_queries(3):
         response = api_key_client.get(PRODUCTS_URL)
 
     assert response.status_code == 200
@@ -96,10 +97,10 @@ def test_list_with_an_api_key_costs_four_queries(api_key_client, products, djang
 
 
 @resource
-def test_detail_with_an_api_key_costs_three_queries(api_key_client, products, django_assert_num_queries):
+def test_detail_with_an_api_key_costs_two_queries(api_key_client, products, django_assert_num_queries):
     api_key_client.get(detail_url(products[0]))
-    # search_path, the key with its user; then the object.
-    with django_assert_num_queries(3):
+    # The key with its user; then the object.
+    with django_assert_num_queries(2):
         response = api_key_client.get(detail_url(products[0]))
 
     assert response.status_code == 200

@@ -1,0 +1,223 @@
+"""The request path's shortcuts answer exactly what the long way answered.
+
+The JSON renderer (orjson), the serializer's per-field functions, psycopg's C timestamp loader and the
+search path kept between requests each replace something slower; each is compared here with what it
+replaced, on the values where they could differ.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, date, datetime, time, timedelta, timezone
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.utils import timezone as django_timezone
+from django.utils.translation import gettext_lazy
+from psycopg.adapt import PyFormat
+from psycopg.pq import Format
+from rest_framework import renderers, serializers
+
+from apps.identity.models import User
+from monopod.api import ModelSerializer
+from monopod.api.renderers import JSONRenderer
+from monopod.db.backends.postgresql.base import UtcTimestamptzLoader
+from tests.catalog.models import Product
+
+# --- The JSON renderer
+
+
+RENDERED = [
+    {"count": 2, "next": None, "results": [{"id": 1, "name": "Spanner", "active": True, "ratio": 0.25}]},
+    {"text": "Grüße, مرحبا, 日本", "separators": "line\u2028paragraph\u2029end", "quote": 'say "hi"\\'},
+    {"when": datetime(2026, 11, 24, 5, 6, 7, 891234, tzinfo=UTC), "day": date(2026, 11, 24), "at": time(5, 6, 7)},
+    {"dubai": datetime(2026, 11, 24, 9, 6, 7, tzinfo=timezone(timedelta(hours=4)))},
+    {"price": Decimal("12.50"), "id": uuid.UUID("12345678-1234-5678-1234-567812345678"), "span": timedelta(hours=1)},
+    {"lazy": gettext_lazy("Not found."), "tuple": (1, 2), 3: "int key", "nested": {"list": [[], {}]}},
+    [1, "two", None, False],
+]
+
+
+@pytest.mark.parametrize("data", RENDERED)
+def test_the_renderer_writes_drfs_bytes(data):
+    assert JSONRenderer().render(data) == renderers.JSONRenderer().render(data)
+
+
+def test_the_renderer_escapes_the_javascript_line_separators():
+    assert JSONRenderer().render({"s": "a\u2028b\u2029c"}) == b'{"s":"a\\u2028b\\u2029c"}'
+
+
+def test_what_orjson_refuses_and_indented_output_are_drfs():
+    huge = {"n": 2**70}
+    assert JSONRenderer().render(huge) == b'{"n":1180591620717411303424}'
+    indented = JSONRenderer().render({"a": [1]}, "application/json; indent=2")
+    assert indented == renderers.JSONRenderer().render({"a": [1]}, "application/json; indent=2")
+    assert indented == b'{\n  "a": [\n    1\n  ]\n}'
+    assert JSONRenderer().render(None) == b""
+
+
+# --- Serializers: per-field functions against DRF's own representation
+
+
+class DrfProductSerializer(serializers.ModelSerializer):
+    """Plain DRF, for comparison."""
+
+    class Meta:
+        model = Product
+        fields = ["id", "sku", "name", "description", "category", "unit_price", "quantity", "active", "created_at"]
+
+
+class FastProductSerializer(ModelSerializer):
+    class Meta:
+        model = Product
+        fields = DrfProductSerializer.Meta.fields
+
+
+class TextOfNumbersSerializer(ModelSerializer):
+    """Columns shown as another type than they load as: no value may pass through as loaded."""
+
+    quantity = serializers.CharField()
+    active = serializers.CharField()
+    big_id = serializers.IntegerField(source="id")
+    price = serializers.DecimalField(source="unit_price", max_digits=12, decimal_places=3)
+    stamp = serializers.DateTimeField(source="created_at", format="%Y-%m-%d %H:%M")
+
+    class Meta:
+        model = Product
+        fields = ["quantity", "active", "big_id", "price", "stamp"]
+
+
+@pytest.mark.parametrize("zone", ["UTC", "Asia/Dubai", "America/New_York"])
+def test_a_row_is_represented_as_drf_represents_it(tenant, zone):
+    product = Product.objects.create(
+        sku="ß-1", name="Grüße", description="", unit_price=Decimal("1234.5"), quantity=-3, active=False
+    )
+    Product.objects.filter(pk=product.pk).update(created_at=datetime(2026, 3, 8, 7, 30, 0, 120000, tzinfo=UTC))
+    product.refresh_from_db()
+    row = Product.objects.values(*FastProductSerializer.plain_columns()).get(pk=product.pk)
+
+    with django_timezone.override(zone):
+        expected = dict(DrfProductSerializer(product).data)
+        assert FastProductSerializer(row).data == expected
+        assert FastProductSerializer(product).data == expected
+        assert list(FastProductSerializer([row, row], many=True).data) == [expected, expected]
+
+    assert expected["unit_price"] == "1234.50"
+    assert expected["quantity"] == -3
+    assert (
+        expected["created_at"]
+        == {
+            "UTC": "2026-03-08T07:30:00.120000Z",
+            "Asia/Dubai": "2026-03-08T11:30:00.120000+04:00",
+            "America/New_York": "2026-03-08T03:30:00.120000-04:00",
+        }[zone]
+    )
+
+
+def test_fields_shown_as_another_type_are_converted(tenant):
+    product = Product.objects.create(sku="T-1", name="Tap", unit_price=Decimal("2.5"), quantity=7, active=True)
+    Product.objects.filter(pk=product.pk).update(created_at=datetime(2026, 1, 2, 3, 4, tzinfo=UTC))
+    row = Product.objects.values(*TextOfNumbersSerializer.plain_columns()).get(pk=product.pk)
+
+    with django_timezone.override("UTC"):
+        shown = TextOfNumbersSerializer(row).data
+
+    assert shown == {
+        "quantity": "7",
+        "active": "True",
+        "big_id": product.pk,
+        "price": "2.500",
+        "stamp": "2026-01-02 03:04",
+    }
+
+
+def test_a_decimal_with_more_places_is_rounded_as_drf_rounds_it():
+    field = serializers.DecimalField(max_digits=12, decimal_places=2)
+    fast = FastProductSerializer().fields["unit_price"]
+    for value in (Decimal("2.345"), Decimal("2.355"), Decimal("-0.005"), Decimal("7"), 3.1, "4.5"):
+        assert fast.to_representation(value) == field.to_representation(value)
+
+
+# --- The C timestamp loader
+
+
+def test_timestamps_are_loaded_by_the_c_loader_as_aware_utc_datetimes(tenant):
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT '2026-11-24 07:08:09.123456+02'::timestamptz, "
+            "'0001-01-01 00:00:00+00'::timestamptz, NULL::timestamptz"
+        )
+        loaded, earliest, missing = cursor.fetchone()
+    adapters = connection.connection.adapters
+
+    assert adapters.get_loader(adapters.types["timestamptz"].oid, Format.TEXT) is UtcTimestamptzLoader
+    assert loaded == datetime(2026, 11, 24, 5, 8, 9, 123456, tzinfo=UTC)
+    assert loaded.tzinfo is UTC
+    assert earliest == datetime(1, 1, 1, tzinfo=UTC)
+    assert missing is None
+    assert adapters.get_dumper(datetime, PyFormat.AUTO)  # dumping is untouched
+
+
+def test_model_datetimes_round_trip(tenant):
+    at = datetime(2026, 6, 30, 23, 59, 59, 999999, tzinfo=UTC)
+    product = Product.objects.create(sku="D-1", name="Dial", unit_price=Decimal("1.00"))
+    Product.objects.filter(pk=product.pk).update(created_at=at)
+
+    assert Product.objects.get(pk=product.pk).created_at == at
+    assert Product.objects.filter(created_at=at).count() == 1
+
+
+# --- The search path, kept between requests
+
+
+def set_statements(captured) -> list[str]:
+    return [query["sql"] for query in captured.captured_queries if query["sql"].startswith("SET search_path")]
+
+
+def test_setting_the_same_schema_again_sends_no_set(tenant, other_tenant, django_assert_num_queries):
+    connection.set_tenant(tenant)
+    User.objects.exists()
+
+    # A request: public to find the tenant, then the tenant.
+    connection.set_schema_to_public()
+    connection.set_tenant(tenant)
+    with django_assert_num_queries(1) as captured:
+        assert User.objects.filter(email="founder@acme.test").exists()
+    assert set_statements(captured) == []
+
+    # Another tenant's schema is set when it is used, and the first one's again after it.
+    connection.set_tenant(other_tenant)
+    with django_assert_num_queries(2) as captured:
+        assert User.objects.filter(email="founder@globex.test").exists()
+    assert set_statements(captured) == ['SET search_path = "globex","public"']
+    connection.set_tenant(tenant)
+    with django_assert_num_queries(2) as captured:
+        assert User.objects.filter(email="founder@acme.test").exists()
+    assert set_statements(captured) == ['SET search_path = "acme","public"']
+
+
+@pytest.mark.parametrize("back_to", ["acme", "globex"])
+def test_after_a_rolled_back_savepoint_each_schema_reads_its_own_rows(tenant, other_tenant, back_to):
+    """A SET undone by a rollback is not taken for the session's path: every schema reads its own rows."""
+    from django.db import transaction
+
+    tenants = {"acme": tenant, "globex": other_tenant}
+    connection.set_tenant(tenant)
+    User.objects.exists()
+    seen_inside: list[str] = []
+
+    def switch_then_fail() -> None:
+        with transaction.atomic():
+            connection.set_tenant(other_tenant)
+            seen_inside.extend(User.objects.filter(email__startswith="founder@").values_list("email", flat=True))
+            raise RuntimeError("roll back, and the SET with it")
+
+    with pytest.raises(RuntimeError):
+        switch_then_fail()
+
+    assert seen_inside == ["founder@globex.test"]
+
+    connection.set_tenant(tenants[back_to])
+    emails = list(User.objects.filter(email__startswith="founder@").values_list("email", flat=True))
+    assert emails == [f"founder@{back_to}.test"]
