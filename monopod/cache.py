@@ -98,6 +98,32 @@ def delete_if_unchanged(backend: Any, key: str, value: Any) -> bool:
     return bool(client.eval(_DELETE_IF_UNCHANGED, 1, full_key, serializer.dumps(value)))
 
 
+_SET_IF_UNCHANGED = """
+if redis.call('GET', KEYS[1]) == ARGV[1] then
+    redis.call('SET', KEYS[1], ARGV[2], 'EX', ARGV[3])
+    return 1
+end
+return 0
+"""
+
+
+def set_if_unchanged(backend: Any, key: str, value: Any, new_value: Any, *, timeout: int) -> bool:
+    """Set ``key`` to ``new_value`` (for ``timeout`` seconds) if it still holds ``value``; whether it did.
+
+    On Redis atomically (a script); other backends compare, then set.
+    """
+    if not isinstance(backend, redis.RedisCache):
+        if backend.get(key) != value:
+            return False
+        backend.set(key, new_value, timeout=timeout)
+        return True
+    full_key = backend.make_and_validate_key(key)
+    serializer = backend._cache._serializer  # type: ignore[attr-defined]
+    client = backend._cache.get_client(full_key, write=True)
+    dumps = serializer.dumps
+    return bool(client.eval(_SET_IF_UNCHANGED, 1, full_key, dumps(value), dumps(new_value), timeout))
+
+
 def counter_hit(counter: str, *, timeout: int) -> int:
     """Count one hit on ``counter``, which lives ``timeout`` seconds from its first hit; returns the count."""
     backend = caches["default"]

@@ -8,19 +8,20 @@ The flag carries two times: when its run was asked for, and the start of its **l
 the flag no sooner than ``OUTBOX_WAKE_LEASE_SECONDS`` after the lease started, and meanwhile looks at
 the outbox every ``WAKE_POLL_SECONDS``. A process that set the flag, or read it, therefore knows it
 stands until then, and its commits until then need no round trip at all. A process that finds the
-lease over renews it (a second round trip, once per lease, not per commit): under a steady stream of
-commits the relay keeps polling, and publishing costs no cache round trip per commit. A run polls
-for at most ``RELAY_RUN_SECONDS``, then queues its successor.
+lease over renews it, if no one changed the flag since it read it (a second round trip, once per
+lease, not per commit): under a steady stream of commits the relay keeps polling, and publishing costs
+no cache round trip per commit. A run polls for at most ``RELAY_RUN_SECONDS``, then queues its
+successor.
 
 A flag no run has cleared for ``WAKE_STALE_SECONDS`` since its run was asked for (the run waits behind
 other work, or was lost) makes the next commit ask for another. The periodic sweep relays what any
 lost wake left.
 
-Times are ``time.time()`` of the processes involved. A process stops relying on a lease
-``WAKE_LEASE_MARGIN_SECONDS`` before its end, for the round trip that told it and the difference
-between its clock and the relay host's. Two processes renewing at the same instant, one of them
-stalled for longer than the margin between reading its clock and writing, can leave a commit to the
-next wake or the sweep: delayed by seconds at worst, never lost.
+The flag is only ever changed by operations that check what it holds: add if absent, renew or clear
+if unchanged (on Redis, ``SET NX GET`` and two scripts). Times are ``time.time()`` of the processes
+involved: a process stops relying on a lease ``WAKE_LEASE_MARGIN_SECONDS`` before its end, for the
+round trip that told it and the difference between its clock and the relay host's. Clocks further
+apart than that can leave a commit to the next wake or the sweep: late by seconds, never lost.
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ from typing import Any
 from django.conf import settings
 from django.core.cache import caches
 
-from monopod.cache import add_or_get, delete_if_unchanged
+from monopod.cache import add_or_get, delete_if_unchanged, set_if_unchanged
 from monopod.cache_keys import PLATFORM
 
 logger = logging.getLogger(__name__)
@@ -89,7 +90,11 @@ def relay_wake() -> None:
         stale = now - asked > WAKE_STALE_SECONDS
         if reliable <= 0 and not stale:  # no lease: the flag's run covers this commit, and that is all
             return
-        platform.set(WAKE_FLAG_KEY, _flag(now if stale else asked, now), timeout=WAKE_FLAG_SECONDS)
+        # Renewed only if no one changed it since: a run that cleared it meanwhile looks after this
+        # commit anyway, and a flag renewed without its run would cover later commits with no run.
+        renewed = _flag(now if stale else asked, now)
+        if not set_if_unchanged(platform, WAKE_FLAG_KEY, value, renewed, timeout=WAKE_FLAG_SECONDS):
+            return
         _known_until = now + reliable
         if not stale:
             return

@@ -18,7 +18,7 @@ from apps.events.models import OutboxEvent
 from apps.events.relay import relay_run
 from apps.events.services import publish
 from apps.events.wake import WAKE_FLAG_KEY, relay_wake, wake_release
-from monopod.cache import RedisCache, add_or_get, delete_if_unchanged
+from monopod.cache import RedisCache, add_or_get, delete_if_unchanged, set_if_unchanged
 from monopod.cache_keys import PLATFORM, TENANT_KEYS
 from tests.events.test_publish import TESTED
 
@@ -142,6 +142,25 @@ def test_a_process_renews_a_lease_that_is_over_without_asking_for_another_run(cl
     assert wake._known_until == pytest.approx(T0 + 0.08)
 
 
+def test_a_renewal_never_revives_a_flag_a_run_cleared_meanwhile(clock, runs, flag, leased, monkeypatch):
+    """The run clears the flag between this process reading it and renewing it: the commit is covered
+    by that run's last look, and the flag stays clear for the next commit to ask for a run."""
+    flag.set(f"{T0 - 5:.6f} {T0 - 0.2:.6f}")
+    read = wake.add_or_get
+
+    def read_then_cleared(*args, **kwargs):
+        answer = read(*args, **kwargs)
+        assert wake_release() == 0.0  # the run, between the read and the renewal
+        return answer
+
+    monkeypatch.setattr(wake, "add_or_get", read_then_cleared)
+    relay_wake()
+
+    assert flag.get() is None
+    assert runs == []
+    assert wake._known_until == 0.0
+
+
 def test_a_flag_no_run_cleared_for_ten_seconds_asks_for_another_run(clock, runs, flag, leased):
     flag.set(f"{T0 - 10.2:.6f} {T0 - 0.2:.6f}")
 
@@ -222,7 +241,7 @@ def test_a_run_that_has_polled_long_enough_hands_over_to_a_new_one(
 
 
 @pytest.mark.redis
-def test_add_or_get_and_delete_if_unchanged_on_redis(redis_url, tenant):
+def test_checked_flag_operations_on_redis(redis_url, tenant):
     cache = RedisCache(redis_url, {"KEY_PREFIX": f"monopod-test-{uuid.uuid4().hex}", **TENANT_KEYS})
     try:
         assert add_or_get(cache, "flag", "one", timeout=60) == (True, "one")
@@ -231,18 +250,25 @@ def test_add_or_get_and_delete_if_unchanged_on_redis(redis_url, tenant):
 
         assert delete_if_unchanged(cache, "flag", "two") is False
         assert cache.get("flag") == "one"
-        assert delete_if_unchanged(cache, "flag", "one") is True
+        assert set_if_unchanged(cache, "flag", "two", "four", timeout=60) is False
+        assert set_if_unchanged(cache, "flag", "one", "four", timeout=60) is True
+        assert cache.get("flag") == "four"
+        assert delete_if_unchanged(cache, "flag", "four") is True
+        assert cache.get("flag") is None
+        assert set_if_unchanged(cache, "flag", "four", "five", timeout=60) is False
         assert cache.get("flag") is None
         assert add_or_get(cache, "flag", "three", timeout=60) == (True, "three")
     finally:
         cache.clear()
 
 
-def test_add_or_get_and_delete_if_unchanged_on_other_caches(tenant):
+def test_checked_flag_operations_on_other_caches(tenant):
     platform = caches[PLATFORM]
     platform.delete("events:test:flag")
     assert add_or_get(platform, "events:test:flag", "one", timeout=60) == (True, "one")
     assert add_or_get(platform, "events:test:flag", "two", timeout=60) == (False, "one")
-    assert delete_if_unchanged(platform, "events:test:flag", "two") is False
-    assert delete_if_unchanged(platform, "events:test:flag", "one") is True
+    assert set_if_unchanged(platform, "events:test:flag", "two", "four", timeout=60) is False
+    assert set_if_unchanged(platform, "events:test:flag", "one", "four", timeout=60) is True
+    assert delete_if_unchanged(platform, "events:test:flag", "one") is False
+    assert delete_if_unchanged(platform, "events:test:flag", "four") is True
     assert platform.get("events:test:flag") is None
