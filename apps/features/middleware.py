@@ -60,8 +60,8 @@ def region_of(tenant: Any) -> Region:
 
 class RegionMiddleware:
     """Attaches ``request.region`` and ``request.features``, activates the region's time zone (for pages;
-    the API stays in UTC) and the chosen language for the request. Runs after the tenant is known and
-    after Django's LocaleMiddleware, whose choice it replaces."""
+    the API stays in UTC) and the chosen language for the request. Runs after the tenant is known; takes
+    the place of Django's LocaleMiddleware."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -83,7 +83,7 @@ class RegionMiddleware:
         finally:
             current_region_var.reset(token)
             timezone.deactivate()
-        # The answer depends on the language cookie; LocaleMiddleware adds Accept-Language.
-        patch_vary_headers(response, ("Cookie",))
+        # The answer depends on the language cookie and, for the API, on Accept-Language.
+        patch_vary_headers(response, ("Cookie", "Accept-Language"))
         response.headers["Content-Language"] = language
         return response

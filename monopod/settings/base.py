@@ -171,8 +171,9 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
-    # The tenant's region: time zone, language (replacing LocaleMiddleware's choice), request.features.
+    # The tenant's region: time zone, language, request.features. (It chooses the language itself, from
+    # the member's cookie, the API's Accept-Language and the region: Django's LocaleMiddleware, whose
+    # choice it replaced, is not installed; MonoPod has no language-prefixed URLs.)
     "apps.features.middleware.RegionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",

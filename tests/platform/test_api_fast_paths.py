@@ -7,6 +7,7 @@ replaced, on the values where they could differ.
 
 from __future__ import annotations
 
+import select
 import uuid
 from datetime import UTC, date, datetime, time, timedelta, timezone
 from decimal import Decimal
@@ -221,3 +222,59 @@ def test_after_a_rolled_back_savepoint_each_schema_reads_its_own_rows(tenant, ot
     connection.set_tenant(tenants[back_to])
     emails = list(User.objects.filter(email__startswith="founder@").values_list("email", flat=True))
     assert emails == [f"founder@{back_to}.test"]
+
+
+# --- The health check
+
+
+def test_a_connection_the_server_closed_fails_the_health_check(db):
+    """No round trip for a healthy idle connection; a terminated one is found and replaced."""
+    from django.db import connections
+
+    kept = connections.create_connection("default")
+    try:
+        kept.ensure_connection()
+        kept.set_autocommit(True)
+        pid = kept.connection.info.backend_pid
+        assert kept.is_usable() is True
+
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_terminate_backend(%s)", [pid])
+            assert cursor.fetchone() == (True,)
+        for _ in range(100):  # the server's goodbye reaches the socket
+            poller = select.poll()
+            poller.register(kept.connection.fileno(), select.POLLIN)
+            if poller.poll(50):
+                break
+
+        assert kept.is_usable() is False
+        kept.health_check_enabled = True
+        kept.health_check_done = False
+        kept.close_if_health_check_failed()
+        assert kept.connection is None
+        with kept.cursor() as cursor:  # a new connection, to a new backend
+            cursor.execute("SELECT pg_backend_pid()")
+            assert cursor.fetchone()[0] != pid
+    finally:
+        kept.close()
+
+
+def test_a_healthy_idle_connection_is_checked_without_a_query(db):
+    from django.db import connections
+
+    kept = connections.create_connection("default")
+    try:
+        kept.ensure_connection()
+        kept.set_autocommit(True)
+        sent: list[str] = []
+        original = kept.connection.cursor
+
+        def counting_cursor(*args, **kwargs):
+            sent.append("cursor")
+            return original(*args, **kwargs)
+
+        kept.connection.cursor = counting_cursor
+        assert kept.is_usable() is True
+        assert sent == []
+    finally:
+        kept.close()

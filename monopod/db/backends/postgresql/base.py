@@ -1,4 +1,4 @@
-"""MonoPod's PostgreSQL backend: django-tenants' (over django-prometheus'), with two savings per request.
+"""MonoPod's PostgreSQL backend: django-tenants' (over django-prometheus'), with three savings per request.
 
 * **The tenant's search path is set only when it changes.** django-tenants forgets the connection's
   ``search_path`` whenever a schema is set, which the tenant middleware does twice on every request
@@ -12,15 +12,23 @@
   of a millisecond there. The session's time zone is UTC (Django sets it when it connects), so the C
   loader answers the same aware datetimes, in ``datetime.timezone.utc``. For another database time
   zone, or without psycopg's C extension, Django's loader stays.
+* **The health check asks the server only when the connection has something to read.** With
+  ``CONN_HEALTH_CHECKS``, Django sends ``SELECT 1`` before each request's first query on a kept
+  connection: a round trip per request. A connection the server has closed (a restart, an idle
+  timeout, ``pg_terminate_backend``) has something to read before any query is sent: the server's
+  goodbye, or the end of the stream. So the check polls the socket, without waiting, and sends
+  Django's ``SELECT 1`` only when there is something to read or the connection is not idle; a
+  connection with nothing to read answers the next query as a ``SELECT 1`` would have.
 """
 
 from __future__ import annotations
 
+import select
 from datetime import UTC
 from typing import Any
 
 from django_tenants.postgresql_backend.base import DatabaseWrapper as TenantDatabaseWrapper
-from psycopg import adapt
+from psycopg import adapt, pq
 
 try:
     from psycopg_binary import _psycopg
@@ -59,6 +67,18 @@ class DatabaseWrapper(TenantDatabaseWrapper):
         super()._handle_search_path(cursor)
         if self.search_path_set_schemas is not None:
             self._search_path_sent = self.search_path_set_schemas
+
+    def is_usable(self) -> bool:
+        connection = self.connection
+        if connection is None or connection.closed or connection.pgconn.status != pq.ConnStatus.OK:
+            return False
+        if connection.pgconn.transaction_status != pq.TransactionStatus.IDLE:
+            return bool(super().is_usable())
+        poller = select.poll()
+        poller.register(connection.fileno(), select.POLLIN)
+        if poller.poll(0):
+            return bool(super().is_usable())  # the server said something: Django's SELECT 1 decides
+        return True
 
     def get_new_connection(self, conn_params: dict[str, Any]) -> Any:
         self._search_path_sent = None
