@@ -167,6 +167,7 @@ class DateTimeField(serializers.DateTimeField):
 
 
 Shown = Callable[[Any], Any] | None
+_UNPLANNED = object()
 
 # Model fields whose database values are already what DRF's matching field would show (its
 # to_representation is str(), int() or the boolean itself). Exact classes: a subclass may load values
@@ -253,8 +254,9 @@ class ModelSerializer(serializers.ModelSerializer[Any]):
 
         ``show`` is the field's ``to_representation``, or None where the loaded value is shown as it is.
         """
-        if hasattr(self, "_plan"):
-            plan: list[tuple[str, str, Shown]] | None = getattr(self, "_plan")  # noqa: B009
+        known = self.__dict__.get("_plan", _UNPLANNED)
+        if known is not _UNPLANNED:
+            plan: list[tuple[str, str, Shown]] | None = known
             return plan
         model: Any = self.Meta.model
         columns = {field.name: field for field in model._meta.concrete_fields if not field.is_relation}

@@ -181,7 +181,8 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "monopod.observability.UserContextMiddleware",
     "apps.audit.middleware.AuditContextMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
+    # Django's, for pages only: the API neither shows nor keeps flash messages.
+    "monopod.web.messages.MessageMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_prometheus.middleware.PrometheusAfterMiddleware",

@@ -278,3 +278,29 @@ def test_a_healthy_idle_connection_is_checked_without_a_query(db):
         assert sent == []
     finally:
         kept.close()
+
+
+# --- Flash messages, for pages only
+
+
+def test_api_requests_get_no_message_storage_and_pages_do(rf):
+    from django.contrib.messages import get_messages
+    from django.contrib.sessions.backends.cache import SessionStore
+    from django.http import HttpResponse
+
+    from monopod.web.messages import MessageMiddleware
+
+    seen: dict[str, bool] = {}
+
+    def view(request):
+        seen[request.path] = hasattr(request, "_messages")
+        return HttpResponse("ok")
+
+    middleware = MessageMiddleware(view)
+    for path in ("/api/v1/catalog/products/", "/ims/"):
+        request = rf.get(path)
+        request.session = SessionStore()
+        assert middleware(request).status_code == 200
+
+    assert seen == {"/api/v1/catalog/products/": False, "/ims/": True}
+    assert list(get_messages(rf.get("/api/v1/"))) == []
