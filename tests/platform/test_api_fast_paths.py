@@ -304,3 +304,41 @@ def test_api_requests_get_no_message_storage_and_pages_do(rf):
 
     assert seen == {"/api/v1/catalog/products/": False, "/ims/": True}
     assert list(get_messages(rf.get("/api/v1/"))) == []
+
+
+# --- Counting a list
+
+
+def test_rows_are_counted_as_django_counts_them(tenant):
+    from django.db.models import Count, F
+
+    from monopod.api.pagination import Paginator, rows_counted
+
+    for n in range(12):
+        Product.objects.create(
+            sku=f"C-{n:02d}", name=f"Cog {n % 3}", unit_price=Decimal("1.00"), quantity=n, active=n % 2 == 0
+        )
+    products = Product.objects.all()
+    querysets = {
+        "all": products,
+        "filtered": products.filter(active=True, quantity__gte=4),
+        "empty": products.filter(pk__in=[]),
+        "distinct values": products.values("name").distinct(),
+        "sliced": products.order_by("-quantity")[3:8],
+        "grouped": products.values("name").annotate(n=Count("id")),
+        "annotated": products.annotate(double=F("quantity") * 2).filter(double__gt=10),
+        "union": products.filter(quantity__lt=2).union(products.filter(quantity__gt=9)),
+        "for update": products.select_for_update().filter(active=False),
+    }
+    counted = {name: rows_counted(queryset) for name, queryset in querysets.items()}
+
+    assert counted == {name: queryset.count() for name, queryset in querysets.items()}
+    assert counted == {
+        "all": 12, "filtered": 4, "empty": 0, "distinct values": 3, "sliced": 5, "grouped": 3,
+        "annotated": 6, "union": 4, "for update": 6,
+    }  # fmt: skip
+    evaluated = products.filter(active=True)
+    assert len(evaluated) == 6
+    assert rows_counted(evaluated) == 6
+    assert rows_counted([1, 2, 3]) == 3
+    assert Paginator(products.filter(quantity__lt=5), 2).num_pages == 3
