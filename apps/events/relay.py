@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
@@ -125,6 +126,28 @@ def _relay_batch(rows: list[OutboxEvent], broker: BrokerChannel, run: RelayRun, 
     run.failed += len(failures)
     OUTBOX_PUBLISHED.inc(len(sent))
     OUTBOX_FAILED.inc(len(failures))
+
+
+PURGE_BATCH_SIZE = 5000
+
+
+def outbox_purge(*, older_than: timedelta | None = None) -> int:
+    """Delete relayed events sent more than ``older_than`` ago (``OUTBOX_RETENTION_DAYS``); returns how
+    many. Pending events stay, however old. One transaction per batch, so a large purge never holds
+    locks for long nor stops the relay."""
+    age = older_than if older_than is not None else timedelta(days=int(settings.OUTBOX_RETENTION_DAYS))
+    before = timezone.now() - age
+    deleted = 0
+    with _public():
+        while True:
+            batch = list(
+                OutboxEvent.objects.filter(sent_at__lt=before)
+                .order_by("id")
+                .values_list("id", flat=True)[:PURGE_BATCH_SIZE]
+            )
+            if not batch:
+                return deleted
+            deleted += OutboxEvent.objects.filter(id__in=batch, sent_at__lt=before).delete()[0]
 
 
 def relay_run(*, batch_size: int | None = None, broker_url: str | None = None) -> RelayRun:

@@ -154,6 +154,8 @@ CELERY_BEAT_SCHEDULE = {
     "events-relay-sweep": {"task": "events.relay", "schedule": 5.0},
     # Re-queues event deliveries whose retry is overdue (a lost retry message, a tenant not serving).
     "events-deliveries-sweep": {"task": "events.deliveries_sweep", "schedule": 60.0},
+    # Deletes relayed outbox events older than OUTBOX_RETENTION_DAYS.
+    "events-outbox-purge": {"task": "events.outbox_purge", "schedule": crontab(hour=3, minute=41)},
 }
 # The outbox relay: rows claimed per transaction; /health/ready fails past this lag (None: not checked).
 OUTBOX_RELAY_BATCH_SIZE = 500
@@ -161,6 +163,8 @@ OUTBOX_RELAY_BATCH_SIZE = 500
 # the cache, and a drained run looks at the outbox every 10 ms until then.
 OUTBOX_WAKE_LEASE_SECONDS = 0.1
 OUTBOX_LAG_READY_SECONDS: int | None = 300
+# Relayed outbox events are kept this many days (for outbox_replay --since), then purged daily.
+OUTBOX_RETENTION_DAYS = env.integer("OUTBOX_RETENTION_DAYS", default=7, low=1, high=3650)
 
 # --- HTTP stack.
 MIDDLEWARE = [

@@ -301,3 +301,33 @@ def test_a_batch_the_broker_does_not_confirm_stays_pending_with_its_error(
     ]
     monkeypatch.setattr(broker._Confirms, "wait", confirm)
     assert relay_run().published == 2
+
+
+def test_relayed_events_past_their_retention_are_purged_and_pending_ones_stay(outbox, tenant, other_tenant, settings):
+    """The outbox is shared: the purge takes every tenant's old relayed events, and nothing pending."""
+    settings.OUTBOX_RETENTION_DAYS = 7
+    now = timezone.now()
+    ages = {"acme sent 8 days ago": 8, "acme sent 6 days ago": 6, "globex sent 30 days ago": 30}
+    for label, days in ages.items():
+        publisher = other_tenant if label.startswith("globex") else tenant
+        with tenant_context(publisher):
+            envelope = publish(MOVED, {"to": label})
+        OutboxEvent.objects.filter(event_id=envelope["eventId"]).update(sent_at=now - timedelta(days=days))
+    with tenant_context(other_tenant):
+        pending = publish(MOVED, {"to": "globex pending, 40 days old"})
+    OutboxEvent.objects.filter(event_id=pending["eventId"]).update(created_at=now - timedelta(days=40))
+
+    assert tasks.outbox_purge_task() == 2
+
+    kept = sorted(row.envelope["data"]["to"] for row in OutboxEvent.objects.all())
+    assert kept == ["acme sent 6 days ago", "globex pending, 40 days old"]
+    assert tasks.outbox_purge_task() == 0
+
+
+def test_the_purge_is_registered_and_runs_daily(settings):
+    from celery.schedules import crontab
+
+    assert celery_app.tasks["events.outbox_purge"].run.__qualname__ == "outbox_purge_task"
+    entry = settings.CELERY_BEAT_SCHEDULE["events-outbox-purge"]
+    assert entry == {"task": "events.outbox_purge", "schedule": crontab(hour=3, minute=41)}
+    assert settings.OUTBOX_RETENTION_DAYS == 7

@@ -270,3 +270,15 @@ def test_production_requires_shared_services(missing, line):
 
     assert result.returncode == 2
     assert result.stderr == f"monopod: configuration error: {line}\n"
+
+
+def test_outbox_retention_comes_from_the_environment():
+    assert settings_value("settings.OUTBOX_RETENTION_DAYS", "monopod.wsgi", OUTBOX_RETENTION_DAYS="30") == "30"
+    assert settings_value("settings.OUTBOX_RETENTION_DAYS", "monopod.wsgi") == "7"
+
+
+def test_a_bad_outbox_retention_stops_startup_with_a_clear_message():
+    result = run_entry_point(["-c", "import monopod.wsgi"], OUTBOX_RETENTION_DAYS="0")
+
+    assert result.returncode != 0
+    assert "OUTBOX_RETENTION_DAYS" in result.stderr
