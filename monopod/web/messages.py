@@ -10,7 +10,7 @@ from __future__ import annotations
 from django.contrib.messages.middleware import MessageMiddleware as DjangoMessageMiddleware
 from django.http import HttpRequest
 
-API_PREFIX = "/api/"
+from monopod.api.errors import API_PREFIX
 
 
 class MessageMiddleware(DjangoMessageMiddleware):
