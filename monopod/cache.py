@@ -34,6 +34,12 @@ class RedisCache(redis.RedisCache):
         self._class = RedisCacheClient
 
 
+def _redis_parts(backend: redis.RedisCache, key: str) -> tuple[str, Any, Any]:
+    """``key`` as the Redis cache stores it, the client that writes it, and the cache's serializer."""
+    full_key = backend.make_and_validate_key(key)
+    return full_key, backend._cache.get_client(full_key, write=True), backend._cache._serializer  # type: ignore[attr-defined]
+
+
 def get_many_and_count(keys: list[str], counter: str, *, timeout: int) -> tuple[dict[str, Any], int]:
     """``cache.get_many(keys)`` and one hit on the counter ``counter`` (made to live ``timeout`` seconds).
 
@@ -44,14 +50,13 @@ def get_many_and_count(keys: list[str], counter: str, *, timeout: int) -> tuple[
     if not isinstance(backend, redis.RedisCache):
         return backend.get_many(keys), counter_hit(counter, timeout=timeout)
     full_keys = [backend.make_and_validate_key(key) for key in keys]
-    full_counter = backend.make_and_validate_key(counter)
-    client = backend._cache.get_client(full_counter, write=True)
+    full_counter, client, serializer = _redis_parts(backend, counter)
     pipeline = client.pipeline(transaction=False)
     pipeline.mget(full_keys)
     pipeline.incr(full_counter)
     pipeline.expire(full_counter, timeout, nx=True)
     values, count, _expiry_set = pipeline.execute()
-    loads = backend._cache._serializer.loads  # type: ignore[attr-defined]
+    loads = serializer.loads
     found = {key: loads(value) for key, value in zip(keys, values, strict=True) if value is not None}
     return found, int(count)
 
@@ -66,9 +71,7 @@ def add_or_get(backend: Any, key: str, value: Any, *, timeout: int) -> tuple[boo
         if backend.add(key, value, timeout=timeout):
             return True, value
         return False, backend.get(key)
-    full_key = backend.make_and_validate_key(key)
-    serializer = backend._cache._serializer  # type: ignore[attr-defined]
-    client = backend._cache.get_client(full_key, write=True)
+    full_key, client, serializer = _redis_parts(backend, key)
     previous = client.set(full_key, serializer.dumps(value), nx=True, ex=timeout, get=True)
     if previous is None:
         return True, value
@@ -92,9 +95,7 @@ def delete_if_unchanged(backend: Any, key: str, value: Any) -> bool:
         if backend.get(key) != value:
             return False
         return bool(backend.delete(key))
-    full_key = backend.make_and_validate_key(key)
-    serializer = backend._cache._serializer  # type: ignore[attr-defined]
-    client = backend._cache.get_client(full_key, write=True)
+    full_key, client, serializer = _redis_parts(backend, key)
     return bool(client.eval(_DELETE_IF_UNCHANGED, 1, full_key, serializer.dumps(value)))
 
 
@@ -117,9 +118,7 @@ def set_if_unchanged(backend: Any, key: str, value: Any, new_value: Any, *, time
             return False
         backend.set(key, new_value, timeout=timeout)
         return True
-    full_key = backend.make_and_validate_key(key)
-    serializer = backend._cache._serializer  # type: ignore[attr-defined]
-    client = backend._cache.get_client(full_key, write=True)
+    full_key, client, serializer = _redis_parts(backend, key)
     dumps = serializer.dumps
     return bool(client.eval(_SET_IF_UNCHANGED, 1, full_key, dumps(value), dumps(new_value), timeout))
 
@@ -128,8 +127,8 @@ def counter_hit(counter: str, *, timeout: int) -> int:
     """Count one hit on ``counter``, which lives ``timeout`` seconds from its first hit; returns the count."""
     backend = caches["default"]
     if isinstance(backend, redis.RedisCache):  # INCR and EXPIRE NX in one round trip
-        full_key = backend.make_and_validate_key(counter)
-        pipeline = backend._cache.get_client(full_key, write=True).pipeline(transaction=False)
+        full_key, client, _serializer = _redis_parts(backend, counter)
+        pipeline = client.pipeline(transaction=False)
         pipeline.incr(full_key)
         pipeline.expire(full_key, timeout, nx=True)
         count, _expiry_set = pipeline.execute()
