@@ -68,12 +68,17 @@ class StrictIntegerField(serializers.IntegerField):
         return int(super().to_internal_value(data))
 
 
-def _shown(field: Any, value: Any) -> Any:
-    """``value`` as ``field`` shows it, through the function ``field.shower()`` made (once per field)."""
-    show = field.__dict__.get("_show")
+def _show_of(field: Any) -> Callable[[Any], Any]:
+    """The function ``field.shower()`` made, made once per field."""
+    show: Callable[[Any], Any] | None = field.__dict__.get("_show")
     if show is None:
         show = field.__dict__["_show"] = field.shower()
-    return show(value)
+    return show
+
+
+def _shown(field: Any, value: Any) -> Any:
+    """``value`` as ``field`` shows it."""
+    return _show_of(field)(value)
 
 
 class StrictDecimalField(serializers.DecimalField):
@@ -95,12 +100,23 @@ class StrictDecimalField(serializers.DecimalField):
         return _shown(self, value)
 
     def shower(self) -> Callable[[Any], Any]:
-        """``to_representation`` for this field as it is set up now, as one function."""
-        quantizing = self._quantizing()
-        if quantizing is None:
-            return super().to_representation
-        exponent, context = quantizing
+        """``to_representation`` for this field as it is set up now, as one function: DRF's quantizing
+        exponent and context made here, when its output is the plain quantized string."""
         slow = super().to_representation
+        places = self.decimal_places
+        plain = (
+            getattr(self, "coerce_to_string", api_settings.COERCE_DECIMAL_TO_STRING)
+            and not self.localize
+            and not self.normalize_output
+        )
+        if not plain or places is None:
+            return slow
+        context = decimal.getcontext().copy()
+        if self.max_digits is not None:
+            context.prec = self.max_digits
+        if self.rounding is not None:
+            context.rounding = self.rounding
+        exponent = decimal.Decimal(".1") ** places
 
         def show(value: Any) -> Any:
             if type(value) is not decimal.Decimal:
@@ -108,27 +124,6 @@ class StrictDecimalField(serializers.DecimalField):
             return f"{value.quantize(exponent, context=context):f}"
 
         return show
-
-    def _quantizing(self) -> tuple[decimal.Decimal, decimal.Context] | None:
-        """DRF's exponent and context, when its output is the plain quantized string; else None."""
-        if "_quantizing_known" not in self.__dict__:
-            places = self.decimal_places
-            plain = (
-                getattr(self, "coerce_to_string", api_settings.COERCE_DECIMAL_TO_STRING)
-                and not self.localize
-                and not self.normalize_output
-            )
-            quantizing = None
-            if plain and places is not None:
-                context = decimal.getcontext().copy()
-                if self.max_digits is not None:
-                    context.prec = self.max_digits
-                if self.rounding is not None:
-                    context.rounding = self.rounding
-                quantizing = (decimal.Decimal(".1") ** places, context)
-            self.__dict__["_quantizing_known"] = quantizing
-        known: tuple[decimal.Decimal, decimal.Context] | None = self.__dict__["_quantizing_known"]
-        return known
 
 
 class DateTimeField(serializers.DateTimeField):
@@ -205,8 +200,7 @@ def _shower(field: serializers.Field[Any, Any, Any, Any], column: models.Field[A
     )
     if big_as_int and _SHOWN_AS_LOADED.get(type(column)) is serializers.IntegerField.to_representation:
         return None  # DRF's big integer is int() unless it is to be a string
-    shower = getattr(field, "shower", None)
-    return shower() if shower is not None else field.to_representation
+    return _show_of(field) if hasattr(field, "shower") else field.to_representation
 
 
 class ModelSerializer(serializers.ModelSerializer[Any]):
