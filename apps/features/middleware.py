@@ -16,8 +16,7 @@ from django.utils.translation import trans_real
 from apps.features.formatting import current_region_var
 from apps.features.regions import Region, region_get
 from apps.features.resolver import FeatureResolver
-
-API_PREFIX = "/api/"
+from monopod.api.errors import API_PREFIX
 
 
 @cache
