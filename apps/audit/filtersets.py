@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import django_filters  # type: ignore[import-untyped]
-
 from apps.audit.models import AuditEntry
-from monopod.api.filters import IsoDateTimeFilter
+from monopod.api.filters import FilterSet, IsoDateTimeFilter
 
 
-class AuditEntryFilterSet(django_filters.FilterSet):
+class AuditEntryFilterSet(FilterSet):
     since = IsoDateTimeFilter(field_name="occurred_at", lookup_expr="gte")
     until = IsoDateTimeFilter(field_name="occurred_at", lookup_expr="lt")
 

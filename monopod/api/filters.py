@@ -6,6 +6,7 @@ that misspells a filter would otherwise read an unfiltered list as if it were fi
 
 from __future__ import annotations
 
+import copy
 import re
 from collections.abc import Mapping
 from datetime import UTC, datetime
@@ -16,7 +17,9 @@ import django_filters  # type: ignore[import-untyped]
 from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db.models import DecimalField, IntegerField, QuerySet
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+from django_filters.filters import FilterMethod, QuerySetRequestMixin  # type: ignore[import-untyped]
 from django_filters.rest_framework import DjangoFilterBackend  # type: ignore[import-untyped]
 from rest_framework import exceptions, filters
 from rest_framework.request import Request
@@ -90,8 +93,56 @@ class IsoDateTimeFilter(django_filters.IsoDateTimeFilter):
     field_class = UtcIsoDateTimeField
 
 
+def _filter_for_use(declared: django_filters.Filter) -> django_filters.Filter:
+    """A copy of a class's filter for one filterset: its own attributes and ``extra``, no form field yet.
+
+    What django-filter's deep copy gives it, for what a filter changes in use: the filterset sets its
+    ``model`` and ``parent``, and its form field is built from the copy (in the language of the
+    moment, with the model's labels). The rest (lookups, choices, validators) is only read.
+    """
+    used = copy.copy(declared)
+    used.__dict__.pop("_field", None)
+    used.extra = dict(declared.extra)
+    if isinstance(declared.__dict__.get("filter"), FilterMethod):
+        used.filter = FilterMethod(used)  # ``method=``: find the method on this copy's filterset
+    return used
+
+
+class Filters(dict[str, Any]):
+    """A filterset class's filters. Each filterset deep-copies them; this copy is one level deep.
+
+    django-filter deep-copies every filter, with its form field, widgets and validators, for each
+    filterset made (each list request that has query parameters): about a tenth of such a request.
+    """
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> dict[str, Any]:
+        return {name: _filter_for_use(declared) for name, declared in self.items()}
+
+
 class FilterSet(django_filters.FilterSet):
-    """The base of every filterset: exact and range lookups declared per field (``fields = {...}``)."""
+    """The base of every filterset: exact and range lookups declared per field (``fields = {...}``).
+
+    Two shortcuts over django-filter, with the same result: filters are copied for each use one level
+    deep (``Filters``), and the form class is made once per model and language, not per filterset.
+    A filterset whose filters read the request (a ``queryset`` callable) still makes its own.
+    """
+
+    @classmethod
+    def get_filters(cls) -> Filters:
+        return Filters(super().get_filters())
+
+    def get_form_class(self) -> type[forms.Form]:
+        if _reads_request(type(self)):
+            made: type[forms.Form] = super().get_form_class()
+            return made
+        made_for: dict[tuple[type[Any], str | None], type[forms.Form]] = _per_class(
+            type(self), "_form_classes", lambda cls: {}
+        )
+        key = (self.queryset.model, get_language())
+        if key not in made_for:
+            # Fields from this filterset's own copies: they hold the model's labels in this language.
+            made_for[key] = super().get_form_class()
+        return made_for[key]
 
     @classmethod
     def filter_for_lookup(cls, field: Any, lookup_type: str) -> tuple[type[Any], dict[str, Any]]:
@@ -105,6 +156,44 @@ class FilterSet(django_filters.FilterSet):
         if filter_class in (django_filters.DateTimeFilter, django_filters.IsoDateTimeFilter):
             return IsoDateTimeFilter, params
         return filter_class, params
+
+
+def _per_class(filterset_class: type[Any], name: str, make: Any) -> Any:
+    """What ``make(filterset_class)`` gives, kept on the class itself (not inherited): it lives as long
+    as the class, which may be made per request (DRF's ``filterset_fields``)."""
+    if name not in filterset_class.__dict__:
+        type.__setattr__(filterset_class, name, make(filterset_class))
+    return filterset_class.__dict__[name]
+
+
+def _reads_request(filterset_class: type[Any]) -> bool:
+    def make(cls: type[Any]) -> bool:
+        return any(isinstance(declared, QuerySetRequestMixin) for declared in cls.base_filters.values())
+
+    known: bool = _per_class(filterset_class, "_reads_request", make)
+    return known
+
+
+def _declared_parameters(filterset_class: type[Any]) -> tuple[frozenset[str], frozenset[str]]:
+    """The query parameters a filterset class reads, and those of its filters that do not take text.
+
+    Read from fields built on copies of its filters (``_filter_for_use``), never on the class's own.
+    Range filters read two parameters, one per widget suffix (``price_min``, ``price_max``).
+    """
+
+    def make(cls: type[Any]) -> tuple[frozenset[str], frozenset[str]]:
+        parameters: set[str] = set()
+        typed: set[str] = set()
+        for name, declared in cls.base_filters.items():
+            field = _filter_for_use(declared).field
+            suffixes = getattr(field.widget, "suffixes", None)
+            parameters |= {f"{name}_{suffix}" if suffix else name for suffix in suffixes} if suffixes else {name}
+            if type(field) is not forms.CharField:
+                typed.add(name)
+        return frozenset(parameters), frozenset(typed)
+
+    known: tuple[frozenset[str], frozenset[str]] = _per_class(filterset_class, "_declared_parameters", make)
+    return known
 
 
 class SearchFilter(filters.SearchFilter):
@@ -171,31 +260,21 @@ class StrictDjangoFilterBackend(DjangoFilterBackend):
     def filter_queryset(self, request: Request, queryset: QuerySet[Any], view: Any) -> QuerySet[Any]:
         if not request.query_params:  # nothing to check or filter by: no filterset to build
             return queryset
-        refuse_unknown_parameters(request, self.view_parameters(queryset, view))
-        blank = self.blank_typed_parameters(request, queryset, view)
+        filterset_class = self.get_filterset_class(view, queryset)
+        filterset_parameters, typed = _declared_parameters(filterset_class) if filterset_class else (frozenset(), ())
+        refuse_unknown_parameters(request, filterset_parameters | self.view_parameters(view))
+        blank = sorted(name for name in typed if request.query_params.get(name) == "")
         if blank:
+            # django-filter ignores an empty value, as a form left empty should: from an API client, a
+            # filter that is not text (``?since=``, ``?active=``) given no value is a bug.
             raise exceptions.ValidationError({name: [_("This field may not be blank.")] for name in blank})
+        if filterset_parameters.isdisjoint(request.query_params):
+            return queryset  # a page, an ordering or a search: the filterset would filter nothing
         return cast(QuerySet[Any], super().filter_queryset(request, queryset, view))
 
-    def blank_typed_parameters(self, request: Request, queryset: QuerySet[Any], view: Any) -> list[str]:
-        """Filters given an empty value that is not text (``?since=``, ``?active=``).
-
-        django-filter ignores them, as a form left empty should be; an API client sending one has a bug.
-        """
-        filterset_class = self.get_filterset_class(view, queryset)
-        return sorted(
-            name
-            for name, declared in (filterset_class.base_filters if filterset_class else {}).items()
-            if request.query_params.get(name) == "" and type(declared.field) is not forms.CharField
-        )
-
-    def view_parameters(self, queryset: QuerySet[Any], view: Any) -> set[str]:
+    def view_parameters(self, view: Any) -> set[str]:
+        """The parameters ``view`` reads beyond its filterset's: its other backends' and its paginator's."""
         known = set(ALWAYS_KNOWN)
-        filterset_class = self.get_filterset_class(view, queryset)
-        for name, declared in (filterset_class.base_filters if filterset_class else {}).items():
-            # Range filters read two parameters, one per widget suffix (price_min, price_max).
-            suffixes = getattr(declared.field.widget, "suffixes", None)
-            known |= {f"{name}_{suffix}" for suffix in suffixes} if suffixes else {name}
         for backend in getattr(view, "filter_backends", ()):
             if hasattr(backend, "known_parameters"):
                 known |= backend().known_parameters(view)

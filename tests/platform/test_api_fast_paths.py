@@ -1,8 +1,8 @@
 """The request path's shortcuts answer exactly what the long way answered.
 
-The JSON renderer (orjson), the serializer's per-field functions, psycopg's C timestamp loader and the
-search path kept between requests each replace something slower; each is compared here with what it
-replaced, on the values where they could differ.
+The JSON renderer (orjson), the serializer's per-field functions, psycopg's C timestamp loader, the
+search path kept between requests and the filtersets' shallow copies each replace something slower;
+each is compared here with what it replaced, on the values where they could differ.
 """
 
 from __future__ import annotations
@@ -12,18 +12,24 @@ import uuid
 from datetime import UTC, date, datetime, time, timedelta, timezone
 from decimal import Decimal
 
+import django_filters
 import pytest
 from django.db import connection
 from django.utils import timezone as django_timezone
+from django.utils import translation
 from django.utils.translation import gettext_lazy
 from psycopg.adapt import PyFormat
 from psycopg.pq import Format
 from rest_framework import renderers, serializers
+from rest_framework.test import APIClient
 
 from apps.identity.models import User
-from monopod.api import ModelSerializer
+from apps.tenants.provisioning import tenant_domain_name
+from monopod.api import FilterSet, ModelSerializer
+from monopod.api.filters import StrictDjangoFilterBackend
 from monopod.api.renderers import JSONRenderer
 from monopod.db.backends.postgresql.base import UtcTimestamptzLoader
+from tests.catalog.filtersets import ProductFilterSet
 from tests.catalog.models import Product
 
 # --- The JSON renderer
@@ -342,3 +348,122 @@ def test_rows_are_counted_as_django_counts_them(tenant):
     assert rows_counted(evaluated) == 6
     assert rows_counted([1, 2, 3]) == 3
     assert Paginator(products.filter(quantity__lt=5), 2).num_pages == 3
+
+
+# --- Filtersets: filters copied one level deep, one form class per model and language
+
+
+class MethodFilterSet(FilterSet):
+    """A ``method=`` filter, which must reach the filterset in use, not the class's."""
+
+    cheaper_than = django_filters.NumberFilter(method="filter_cheaper_than")
+
+    class Meta:
+        model = Product
+        fields = {"active": ["exact"]}
+
+    def filter_cheaper_than(self, queryset, name, value):
+        self.calls.append(value)
+        return queryset.filter(unit_price__lt=value)
+
+    @property
+    def calls(self):
+        return self.__dict__.setdefault("_calls", [])
+
+
+def test_each_filterset_filters_with_its_own_copies(tenant):
+    for sku, price in (("A", "5.00"), ("B", "15.00")):
+        Product.objects.create(sku=sku, name=sku, unit_price=Decimal(price))
+    first = MethodFilterSet({"cheaper_than": "10"}, queryset=Product.objects.all())
+    second = MethodFilterSet({"cheaper_than": "20"}, queryset=Product.objects.all())
+
+    assert [product.sku for product in first.qs] == ["A"]
+    assert [product.sku for product in second.qs] == ["A", "B"]
+    assert (first.calls, second.calls) == ([Decimal("10")], [Decimal("20")])
+    for name, declared in MethodFilterSet.base_filters.items():
+        assert first.filters[name] is not declared
+        assert first.filters[name].extra is not declared.extra
+        assert (first.filters[name].parent, second.filters[name].parent) == (first, second)
+        assert first.filters[name].model is Product
+        assert not hasattr(declared, "parent")
+        assert "_field" not in declared.__dict__
+
+
+@pytest.mark.urls("tests.catalog.urls")
+def test_filter_labels_are_the_models_in_the_active_language_whatever_ran_before(tenant, admin_user):
+    client = APIClient(HTTP_HOST=tenant_domain_name(tenant.slug))
+    client.force_authenticate(admin_user)
+    assert client.get("/api/v1/catalog/products/", {"active": "true", "unit_price__gte": "1"}).status_code == 200
+
+    with translation.override("en"):
+        english = ProductFilterSet({}, queryset=Product.objects.all()).form
+        assert [english[name].label for name in ("sku", "unit_price__gte", "quantity__lte")] == [
+            "Sku",
+            "Unit price is greater than or equal to",
+            "Quantity is less than or equal to",
+        ]
+    with translation.override("ar"):
+        arabic = ProductFilterSet({}, queryset=Product.objects.all()).form
+        assert arabic["unit_price__gte"].label == "Unit price أكبر من أو يساوي"
+    assert type(arabic) is not type(english)
+
+
+def test_the_form_class_is_made_once_per_model_and_language(tenant):
+    with translation.override("en"):
+        forms_made = {type(ProductFilterSet({"sku": str(n)}).form) for n in range(3)}
+        bound = ProductFilterSet({"sku": "X", "unit_price__gte": "2.5"}).form
+    assert len(forms_made) == 1
+    assert bound.is_valid()
+    assert bound.cleaned_data["unit_price__gte"] == Decimal("2.5")
+    assert bound.fields["sku"] is not forms_made.pop().base_fields["sku"]  # each form has its own fields
+
+
+def test_a_filterset_reading_the_request_makes_its_own_form(tenant, rf):
+    asked = []
+
+    def owned_by(request):
+        asked.append(request)
+        return User.objects.filter(email=request.user_email)
+
+    class OwnerFilterSet(FilterSet):
+        owner = django_filters.ModelChoiceFilter(queryset=owned_by, field_name="pk")
+
+        class Meta:
+            model = User
+            fields: list[str] = []
+
+    made = []
+    for email in ("a@example.com", "b@example.com"):
+        User.objects.create_user(email=email, password=None)
+        request = rf.get("/")
+        request.user_email = email
+        made.append(OwnerFilterSet({}, request=request).form)
+    assert [list(form.fields["owner"].queryset.values_list("email", flat=True)) for form in made] == [
+        ["a@example.com"],
+        ["b@example.com"],
+    ]
+    assert [request.user_email for request in asked] == ["a@example.com", "b@example.com"]
+    assert type(made[0]) is not type(made[1])
+
+
+@pytest.mark.urls("tests.catalog.urls")
+def test_a_list_without_filter_parameters_builds_no_filterset(tenant, admin_user, monkeypatch):
+    built = []
+    original = StrictDjangoFilterBackend.get_filterset
+
+    def spy(self, request, queryset, view):
+        built.append(sorted(request.query_params))
+        return original(self, request, queryset, view)
+
+    monkeypatch.setattr(StrictDjangoFilterBackend, "get_filterset", spy)
+    for sku in ("A", "B", "C"):
+        Product.objects.create(sku=sku, name=sku, unit_price=Decimal("1.00"), active=sku != "B")
+    client = APIClient(HTTP_HOST=tenant_domain_name(tenant.slug))
+    client.force_authenticate(admin_user)
+
+    paged = client.get("/api/v1/catalog/products/", {"page": "1", "page_size": "2", "ordering": "-sku"})
+    filtered = client.get("/api/v1/catalog/products/", {"active": "true", "ordering": "-sku"})
+
+    assert [row["sku"] for row in paged.json()["results"]] == ["C", "B"]
+    assert [row["sku"] for row in filtered.json()["results"]] == ["C", "A"]
+    assert built == [["active", "ordering"]]
