@@ -18,6 +18,10 @@ says, since the p95 goal is set at 32. The queries per request are counted in th
 
 Goals: the API's rate at least 0.5 of the plain view's for the list and 0.6 for the detail, and its
 p95 under 50 ms.
+
+Then the same four requests, and three lists with query parameters (a filter; a page; a filter, an
+ordering and a search), are measured in process (``api_worker inprocess``): the CPU each costs the
+WSGI handler alone, steadier than the served figures and the way to see one change's effect.
 """
 
 from __future__ import annotations
@@ -52,11 +56,23 @@ PATHS = {
     PLAIN_DETAIL: "/bench/products/{pk}/",
     API_DETAIL: "/api/v1/catalog/products/{pk}/",
 }
+
+IN_PROCESS_GROUP = "api, in process: the WSGI handler called directly, least CPU per request of 5 x 200"
+IN_PROCESS = "inprocess."
+IN_PROCESS_PATHS = {
+    **PATHS,
+    "api.list.filtered": "/api/v1/catalog/products/?active=true",
+    "api.list.page": "/api/v1/catalog/products/?page=2",
+    "api.list.searched": "/api/v1/catalog/products/?active=true&ordering=-unit_price&search=Bench",
+}
 LABELS = {
     PLAIN_LIST: "plain list, 50 rows",
     API_LIST: "API list, page of 50",
     PLAIN_DETAIL: "plain detail",
     API_DETAIL: "API detail",
+    "api.list.filtered": "API list ?active=true",
+    "api.list.page": "API list ?page=2",
+    "api.list.searched": "API list, filter+ordering+search",
 }
 
 
@@ -113,10 +129,46 @@ def run(bench: BenchRun) -> None:
     finally:
         counter.close()
 
+    try:
+        measure_in_process(bench, env, prepared["detail_pk"])
+    except BenchError as exc:
+        bench.failures.append(Failure(module=f"{TITLE} in process", message=str(exc)))
+        progress(f"  in process FAILED: {exc}")
+
     list_goal = verdict(bench.get(API_LIST), bench.get(PLAIN_LIST), GOAL_LIST_RATIO)
     detail_goal = verdict(bench.get(API_DETAIL), bench.get(PLAIN_DETAIL), GOAL_DETAIL_RATIO)
     bench.compare(API_LIST, PLAIN_LIST, f"API list vs plain list ({list_goal})")
     bench.compare(API_DETAIL, PLAIN_DETAIL, f"API detail vs plain detail ({detail_goal})")
+    bench.compare(IN_PROCESS + API_LIST, IN_PROCESS + PLAIN_LIST, "API list vs plain list, in process")
+    bench.compare(IN_PROCESS + API_DETAIL, IN_PROCESS + PLAIN_DETAIL, "API detail vs plain detail, in process")
+    bench.compare(IN_PROCESS + "api.list.searched", IN_PROCESS + API_LIST, "API list: filter+ordering+search vs none")
+
+
+def measure_in_process(bench: BenchRun, env: dict[str, str], detail_pk: int) -> None:
+    """Each of ``IN_PROCESS_PATHS`` through the WSGI handler in one process: CPU per request."""
+    paths = [arg for key, path in IN_PROCESS_PATHS.items() for arg in ("--path", f"{key}={path.format(pk=detail_pk)}")]
+    measured, seconds = run_worker(
+        ["-m", "tests.bench.apps.api_worker", "inprocess", "--slug", TENANT_SLUG, *paths],
+        database_env=env,
+        name="api.inprocess",
+        timeout=600,
+        settings=SETTINGS,
+    )
+    progress(f"  in process ({seconds:.1f}s):")
+    for key, cpu_ms in measured["cpu_ms"].items():
+        bench.record(
+            Measurement(
+                key=IN_PROCESS + key,
+                group=IN_PROCESS_GROUP,
+                label=LABELS[key],
+                server="WSGI handler, 1 process",
+                unit="req/cpu-s",
+                rate=1000 / cpu_ms,
+                cpu_ms=cpu_ms,
+                count=measured["windows"] * measured["requests"],
+                detail={"path": IN_PROCESS_PATHS[key].format(pk=detail_pk), "settings": SETTINGS},
+            )
+        )
 
 
 def redis_for_cache() -> str | None:

@@ -11,12 +11,21 @@ once the tenant exists (``tenants_worker ensure``):
   the token on ``/api/`` paths: the first, and the average of those after it.
 
 Prints one ``BENCH_JSON {...}`` line: the token, the detail's product id and the counts.
+
+``python -m tests.bench.apps.api_worker inprocess --slug S --path NAME=PATH ...`` measures each request
+(a path, with its query string if any) in process: Django's WSGI handler called directly, as gunicorn
+calls it, with the access line written (to nowhere) at ``LOG_LEVEL=INFO``. It prints the least CPU time
+per request over five windows of 200, in milliseconds: what a request costs the worker without the
+server, the network and the other processes on the machine.
 """
 
 from __future__ import annotations
 
 import argparse
+import io
+import os
 import sys
+import time
 from collections.abc import Mapping
 from typing import Any
 
@@ -127,6 +136,79 @@ def prepare(slug: str, products: int, paths: Mapping[str, str]) -> dict[str, Any
     return {"token": token, "detail_pk": detail_pk, "host": host, "seeded": seeded, "queries": queries}
 
 
+IN_PROCESS_WARMUP = 50
+IN_PROCESS_WINDOWS = 5
+IN_PROCESS_REQUESTS = 200
+
+
+def wsgi_caller(host: str, headers: Mapping[str, str]) -> Any:
+    """A function that GETs a path (``/p/?q=1``) through Django's WSGI handler; returns its status."""
+    from django.core.handlers.wsgi import WSGIHandler
+
+    handler = WSGIHandler()
+    extra = {"HTTP_" + name.upper().replace("-", "_"): value for name, value in headers.items()}
+
+    def get(target: str) -> str:
+        path, _, query = target.partition("?")
+        environ = {
+            "REQUEST_METHOD": "GET",
+            "PATH_INFO": path,
+            "QUERY_STRING": query,
+            "SERVER_NAME": host,
+            "SERVER_PORT": "80",
+            "SERVER_PROTOCOL": "HTTP/1.1",
+            "HTTP_HOST": host,
+            "REMOTE_ADDR": "127.0.0.1",
+            "wsgi.input": io.BytesIO(b""),
+            "wsgi.errors": sys.stderr,
+            "wsgi.url_scheme": "http",
+            **extra,
+        }
+        status: list[str] = []
+        response = handler(environ, lambda line, _headers, _exc_info=None: status.append(line))
+        for _chunk in response:
+            pass
+        response.close()
+        return status[0]
+
+    return get
+
+
+def in_process(slug: str, paths: Mapping[str, str]) -> dict[str, Any]:
+    import logging
+
+    from django_tenants.utils import tenant_context
+
+    from apps.tenants.models import Tenant
+    from apps.tenants.provisioning import tenant_domain_name
+
+    tenant = Tenant.objects.get(slug=slug)
+    with tenant_context(tenant):
+        token = reader_token(slug)
+    nowhere = open(os.devnull, "w")  # noqa: SIM115 - for the life of the process
+    for handler in logging.getLogger().handlers:
+        if isinstance(handler, logging.StreamHandler):
+            handler.setStream(nowhere)  # formatted and written as served, read by no one
+    host = tenant_domain_name(slug)
+    api_get = wsgi_caller(host, {"Authorization": f"Bearer {token}"})
+    plain_get = wsgi_caller(host, {})
+    cpu_ms: dict[str, float] = {}
+    for name, target in paths.items():
+        get = api_get if target.startswith("/api/") else plain_get
+        statuses = {get(target) for _ in range(IN_PROCESS_WARMUP)}
+        if statuses != {"200 OK"}:
+            raise RuntimeError(f"GET {target} on {host} answered {sorted(statuses)}")
+        windows = []
+        for _ in range(IN_PROCESS_WINDOWS):
+            started = time.process_time()
+            for _ in range(IN_PROCESS_REQUESTS):
+                get(target)
+            windows.append((time.process_time() - started) * 1000 / IN_PROCESS_REQUESTS)
+        cpu_ms[name] = min(windows)
+        say(f"{name} {target}: {cpu_ms[name]:.3f} cpu ms per request")
+    return {"cpu_ms": cpu_ms, "windows": IN_PROCESS_WINDOWS, "requests": IN_PROCESS_REQUESTS}
+
+
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="python -m tests.bench.apps.api_worker")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -136,8 +218,15 @@ def main(argv: list[str]) -> int:
     prepare_parser.add_argument(
         "--path", action="append", default=[], metavar="NAME=PATH", help="a request to count ({pk}: the detail's id)"
     )
+    in_process_parser = commands.add_parser("inprocess")
+    in_process_parser.add_argument("--slug", required=True)
+    in_process_parser.add_argument("--path", action="append", default=[], metavar="NAME=PATH", help="a request")
     args = parser.parse_args(argv)
     paths = dict(item.split("=", 1) for item in args.path)
+    if args.command == "inprocess":
+        os.environ["LOG_LEVEL"] = "INFO"  # as the servers run: the access line is written for each request
+        django_setup()
+        return emit_result(lambda: in_process(args.slug, paths))
     django_setup()
     return emit_result(lambda: prepare(args.slug, max(PAGE_SIZE, min(args.products, 100_000)), paths))
 
