@@ -9,7 +9,7 @@ from django.contrib import admin
 from django.contrib.admin.utils import unquote
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Page, Paginator
+from django.core.paginator import Page
 from django.db import models
 from django.http import Http404, HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from apps.audit.models import AuditEntry
 from apps.audit.selectors import audit_object_history
 from apps.audit.services import object_id_of, object_type_of
+from monopod.api.pagination import Paginator
 
 ENTRIES_PER_PAGE = 50
 

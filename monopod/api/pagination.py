@@ -43,7 +43,8 @@ def rows_counted(object_list: Any) -> int:
 
 
 class Paginator(DjangoPaginator):  # type: ignore[type-arg]
-    """Django's, counting with :func:`rows_counted`. (Generic in the type stubs only.)"""
+    """Django's, counting with :func:`rows_counted`; the web pages' lists page with it too. (Generic in the
+    type stubs only.)"""
 
     @cached_property
     def count(self) -> int:

@@ -15,7 +15,6 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db import models, transaction
 from django.forms.models import ModelForm, modelform_factory
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect, StreamingHttpResponse
@@ -33,6 +32,7 @@ from django.views import View
 from apps.audit.selectors import audit_object_history
 from apps.audit.services import object_id_of, object_type_of
 from monopod.api.filters import StrictBooleanField
+from monopod.api.pagination import Paginator
 from monopod.web.tables import Column, Table
 
 TABLE_ID = "object-table"
